@@ -1,0 +1,419 @@
+package io.kbr.blobstore;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Immutable, content-addressed blobs in one S3 bucket. A blob's id is the SHA-256 of its plaintext;
+ * it is stored zstd-compressed (then passed through the {@link BlobCodec}, the future encryption step)
+ * under {@code blobs/<first 2 hex>/<sha256>}, once: putting content that is already there uploads
+ * nothing. Every read decompresses and checks the hash, and fails with {@link BlobCorruptException}
+ * rather than hand out wrong bytes.
+ *
+ * <p>Object metadata: {@code kbr-sha256}, {@code kbr-plain-size}, {@code kbr-compression} ({@code zstd}),
+ * {@code kbr-codec} and the codec's own entries as {@code kbr-codec-<name>} (e.g. a key id). Reads do not
+ * depend on it (the id is in the key), so an object whose metadata a server dropped still reads.
+ *
+ * <p>Transient S3 failures (transport errors, 5xx, throttling) are retried with exponential backoff and
+ * jitter; final ones (403, 404, other 4xx) fail at once. Failures surface as {@link BlobStoreException}.
+ * Thread-safe; create one per bucket and {@link #close()} it at shutdown.
+ */
+public final class BlobStore implements AutoCloseable {
+
+    static final String META_SHA256 = "kbr-sha256";
+    static final String META_PLAIN_SIZE = "kbr-plain-size";
+    static final String META_COMPRESSION = "kbr-compression";
+    static final String META_CODEC = "kbr-codec";
+    static final String META_CODEC_PREFIX = "kbr-codec-";
+    static final String COMPRESSION_ZSTD = "zstd";
+
+    /** Chunk size for reading a caller's stream. */
+    static final int READ_CHUNK = 64 * 1024;
+    /** First part buffer when the size is unknown; it grows as needed. */
+    static final int UNKNOWN_SIZE_INITIAL_BUFFER = 64 * 1024;
+
+    private final ObjectStorage storage;
+    private final BlobCodec codec;
+    private final int partSize;
+    private final int compressionLevel;
+    private final BlobStoreStats stats;
+    private final S3Requests s3;
+    private final BufferMeter meter = new BufferMeter();
+    private final ExecutorService partUploads;
+
+    BlobStore(ObjectStorage storage, BlobCodec codec, int partSize, int compressionLevel, RetryPolicy retry,
+            BlobStoreStats stats) {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.partSize = partSize;
+        this.compressionLevel = compressionLevel;
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.s3 = new S3Requests(storage.bucket(), retry);
+        this.partUploads = Executors.newCachedThreadPool(daemonThreads("kbr-blobstore-" + storage.bucket() + "-upload-"));
+    }
+
+    /** A store without encryption; creates the bucket first when the config asks for it. */
+    public static BlobStore create(BlobStoreConfig config) {
+        return create(config, BlobCodec.identity());
+    }
+
+    /** A store that passes the compressed bytes through {@code codec}; creates the bucket when asked. */
+    public static BlobStore create(BlobStoreConfig config, BlobCodec codec) {
+        BlobStoreStats stats = new BlobStoreStats();
+        RetryPolicy retry = RetryPolicy.of(config.maxAttempts(), config.retryBaseDelay(), stats::retried);
+        BlobStore store = new BlobStore(new MinioObjectStorage(config), codec, config.partSize(),
+                config.compressionLevel(), retry, stats);
+        if (config.createBucket()) {
+            try {
+                store.ensureBucket();
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+        }
+        return store;
+    }
+
+    /** Creates the bucket unless it exists. */
+    public void ensureBucket() {
+        if (!s3.run("HEAD bucket", storage::bucketExists)) {
+            s3.runVoid("create bucket", storage::createBucket);
+        }
+    }
+
+    public String bucket() {
+        return storage.bucket();
+    }
+
+    public BlobStoreStats stats() {
+        return stats;
+    }
+
+    /**
+     * Stores {@code data} unless a blob with the same content exists: hashes first, and uploads
+     * nothing when the object is already there.
+     */
+    public PutResult put(byte[] data) {
+        BlobId id = BlobId.of(data);
+        String key = id.key();
+        Optional<ObjectStorage.ObjectInfo> existing = s3.run("HEAD " + key, () -> storage.stat(key));
+        if (existing.isPresent()) {
+            stats.skippedExisting();
+            return new PutResult(id, false, data.length, existing.get().size());
+        }
+        StoredObjectWriter writer = newWriter(data.length);
+        boolean stored = false;
+        try {
+            try (OutputStream compressed = compressingStream(writer)) {
+                compressed.write(data);
+            }
+            PutResult result = writer.finish(id, data.length, metadata(id, data.length), false);
+            stored = true;
+            return result;
+        } catch (IOException e) {
+            // no caller stream here: this is the compressor or the codec
+            throw new BlobStoreException("Storing " + key + " in bucket " + bucket() + " failed: "
+                    + RetriesExhaustedException.describe(e), e);
+        } finally {
+            if (!stored) {
+                writer.abort();
+            }
+        }
+    }
+
+    /**
+     * Stores the content of {@code in} (read to its end, not closed) unless a blob with the same
+     * content exists. The hash is only known at the end, so content larger than one part is uploaded
+     * to a temporary key while it streams, with at most two parts in memory, and then copied to its
+     * final key — or dropped, when the blob turns out to exist already. Content whose compressed form
+     * fits in one part waits in memory and then goes up in one PUT, or not at all when it exists.
+     *
+     * @param sizeHint the expected size in bytes, or -1 when unknown; only sizes the first buffer
+     * @throws IOException only when reading {@code in} fails
+     */
+    public PutResult put(InputStream in, long sizeHint) throws IOException {
+        StoredObjectWriter writer = newWriter(sizeHint);
+        byte[] chunk = meter.allocate(READ_CHUNK);
+        boolean stored = false;
+        try {
+            var digest = BlobId.newDigest();
+            long plainSize = 0;
+            try (OutputStream compressed = compressingStream(writer)) {
+                int n;
+                while ((n = in.read(chunk)) != -1) {
+                    digest.update(chunk, 0, n);
+                    compressed.write(chunk, 0, n);
+                    plainSize += n;
+                }
+            }
+            BlobId id = BlobId.ofDigest(digest.digest());
+            PutResult result = writer.finish(id, plainSize, metadata(id, plainSize), true);
+            stored = true;
+            return result;
+        } finally {
+            if (!stored) {
+                writer.abort(); // S3 failures are BlobStoreExceptions; an IOException is the caller's stream
+            }
+            meter.release(chunk);
+        }
+    }
+
+    /**
+     * The plaintext of a blob as a stream. When the stream reaches the end it checks the SHA-256 and
+     * throws {@link BlobCorruptException} (unchecked, from {@code read}) instead of reporting the end
+     * if it differs; a reader that stops early gets no verdict. A broken connection is resumed where it
+     * stopped.
+     *
+     * @throws BlobNotFoundException when the object does not exist
+     */
+    public InputStream open(BlobId id) {
+        String key = id.key();
+        ObjectStorage.ObjectContent first;
+        try {
+            first = s3.runOrThrow(() -> storage.get(key, 0, null));
+        } catch (S3RequestException e) {
+            if (e.isNotFound()) {
+                throw new BlobNotFoundException(id, bucket(), key);
+            }
+            throw s3.failure("GET " + key, e);
+        } catch (IOException e) {
+            throw s3.failure("GET " + key, e);
+        }
+        Map<String, String> metadata = first.userMetadata();
+        ObjectReadStream raw = new ObjectReadStream(storage, s3.retry(), first, key);
+        try {
+            checkWrittenLikeThis(key, metadata);
+            InputStream decoded = codec.decode(raw, codecMetadata(metadata));
+            return new VerifyingInputStream(new ZstdInputStream(decoded), id, bucket(), key, stats);
+        } catch (IOException e) {
+            raw.close();
+            stats.corrupt();
+            throw new BlobCorruptException(bucket(), key, id,
+                    "its content cannot be decoded (" + RetriesExhaustedException.describe(e) + ")", e);
+        } catch (RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The plaintext of a blob, verified against its id.
+     *
+     * @throws BlobNotFoundException when the object does not exist
+     * @throws BlobCorruptException  when the content does not match the id
+     */
+    public byte[] get(BlobId id) {
+        try (InputStream in = open(id)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            // the message already names the key and bucket
+            throw new BlobStoreException(e.getMessage(), e);
+        }
+    }
+
+    /** Whether the blob's object exists (nothing is read or verified). */
+    public boolean exists(BlobId id) {
+        return storedSize(id).isPresent();
+    }
+
+    /** Size of the stored (compressed, encoded) object, or empty when it does not exist. */
+    public Optional<Long> storedSize(BlobId id) {
+        String key = id.key();
+        return s3.run("HEAD " + key, () -> storage.stat(key)).map(ObjectStorage.ObjectInfo::size);
+    }
+
+    /** Deletes the blob's object; deleting a blob that does not exist succeeds. */
+    public void delete(BlobId id) {
+        String key = id.key();
+        s3.runVoid("DELETE " + key, () -> storage.delete(key));
+    }
+
+    /**
+     * Every stored blob, in id order, fetched page by page as the stream is consumed (for garbage
+     * collection and scrubbing). Objects under {@code blobs/} whose key is not a blob key are skipped.
+     */
+    public Stream<BlobId> list() {
+        Iterator<String> keys = new ResumingListing(BlobId.KEY_PREFIX);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(keys,
+                        Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL), false)
+                .map(BlobId::fromKey)
+                .flatMap(Optional::stream);
+    }
+
+    /** Stops the part-upload threads and drops idle connections. */
+    @Override
+    public void close() {
+        partUploads.shutdown();
+        storage.close();
+    }
+
+    @Override
+    public String toString() {
+        return "BlobStore[" + storage + ", codec=" + codec.name() + ", partSize=" + partSize + "]";
+    }
+
+    /** The most bytes of part buffers and read chunks this store held at once (for tests). */
+    long peakBufferedBytes() {
+        return meter.peak();
+    }
+
+    void resetPeakBufferedBytes() {
+        meter.resetPeak();
+    }
+
+    int partSize() {
+        return partSize;
+    }
+
+    private StoredObjectWriter newWriter(long sizeHint) {
+        int initial = sizeHint < 0
+                ? UNKNOWN_SIZE_INITIAL_BUFFER
+                : (int) Math.max(1024, Math.min(partSize, Zstd.compressBound(sizeHint) + 1024));
+        return new StoredObjectWriter(storage, s3, partUploads, stats, meter, partSize, initial);
+    }
+
+    /** zstd over the codec over the writer; closing it ends the frame but leaves the writer open. */
+    private OutputStream compressingStream(StoredObjectWriter writer) throws IOException {
+        OutputStream keepOpen = new FilterOutputStream(writer) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        return new ZstdOutputStream(codec.encode(keepOpen), compressionLevel);
+    }
+
+    private Map<String, String> metadata(BlobId id, long plainSize) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(META_SHA256, id.sha256());
+        metadata.put(META_PLAIN_SIZE, Long.toString(plainSize));
+        metadata.put(META_COMPRESSION, COMPRESSION_ZSTD);
+        metadata.put(META_CODEC, codec.name());
+        codec.metadata().forEach((name, value) -> metadata.put(META_CODEC_PREFIX + name, value));
+        return metadata;
+    }
+
+    private static Map<String, String> codecMetadata(Map<String, String> metadata) {
+        Map<String, String> own = new LinkedHashMap<>();
+        metadata.forEach((name, value) -> {
+            if (name.startsWith(META_CODEC_PREFIX)) {
+                own.put(name.substring(META_CODEC_PREFIX.length()), value);
+            }
+        });
+        return own;
+    }
+
+    /** Refuses objects this store cannot decode, rather than calling them corrupt. */
+    private void checkWrittenLikeThis(String key, Map<String, String> metadata) {
+        String compression = metadata.getOrDefault(META_COMPRESSION, COMPRESSION_ZSTD);
+        if (!COMPRESSION_ZSTD.equals(compression)) {
+            throw new BlobStoreException("Object " + key + " in bucket " + bucket() + " is compressed with '"
+                    + compression + "', which this version cannot read");
+        }
+        String writtenWith = metadata.getOrDefault(META_CODEC, codec.name());
+        if (!codec.name().equals(writtenWith)) {
+            throw new BlobStoreException("Object " + key + " in bucket " + bucket() + " was written with codec '"
+                    + writtenWith + "', but this store uses '" + codec.name() + "'");
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Lists keys page by page; after a transient failure it lists on from the last key it returned. */
+    private final class ResumingListing implements Iterator<String> {
+
+        private final String prefix;
+        private Iterator<String> page;
+        private String lastKey;
+        private String pending;
+        private boolean exhausted;
+
+        ResumingListing(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (pending == null && !exhausted) {
+                advance();
+            }
+            return pending != null;
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            String key = pending;
+            pending = null;
+            lastKey = key;
+            return key;
+        }
+
+        private void advance() {
+            for (int failures = 0; ; ) {
+                try {
+                    if (page == null) {
+                        page = storage.list(prefix, lastKey);
+                    }
+                    if (page.hasNext()) {
+                        pending = page.next();
+                    } else {
+                        exhausted = true;
+                    }
+                    return;
+                } catch (IOException | UncheckedIOException e) {
+                    IOException failure = e instanceof UncheckedIOException unchecked ? unchecked.getCause()
+                            : (IOException) e;
+                    page = null;
+                    failures++;
+                    String what = "LIST " + prefix + (lastKey == null ? "" : " after " + lastKey);
+                    if (!RetryPolicy.isTransient(failure)) {
+                        throw s3.failure(what, failure);
+                    }
+                    if (failures >= s3.retry().maxAttempts()) {
+                        throw s3.failure(what, new RetriesExhaustedException(failures, failure));
+                    }
+                    try {
+                        s3.retry().pause(failures);
+                    } catch (IOException interrupted) {
+                        throw s3.failure(what, interrupted);
+                    }
+                }
+            }
+        }
+    }
+}

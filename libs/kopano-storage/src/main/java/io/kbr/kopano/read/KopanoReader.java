@@ -1,0 +1,593 @@
+package io.kbr.kopano.read;
+
+import io.kbr.kopano.blob.AttachmentBackend;
+import io.kbr.kopano.model.AclEntry;
+import io.kbr.kopano.model.Attachment;
+import io.kbr.kopano.model.BlobRef;
+import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.Folder;
+import io.kbr.kopano.model.Message;
+import io.kbr.kopano.model.NamedProperty;
+import io.kbr.kopano.model.PropTags;
+import io.kbr.kopano.model.PropType;
+import io.kbr.kopano.model.Property;
+import io.kbr.kopano.model.PropertyList;
+import io.kbr.kopano.model.Recipient;
+import io.kbr.kopano.model.Store;
+import io.kbr.kopano.model.StoreMetadata;
+import io.kbr.kopano.model.StoreMetadata.Delegates;
+import io.kbr.kopano.store.NamesTable;
+import io.kbr.kopano.store.ObjectTypes;
+import io.kbr.kopano.store.PropertyColumns;
+import io.kbr.kopano.write.AttachmentStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a Kopano database as KOPANO-STORAGE.md describes it: stores and their users (§8), the folder tree
+ * (§2.3), messages with all single- and multi-valued properties (§3), named properties resolved under both
+ * schemes (§3.6), entryids and sourcekeys (§4), recipients, attachments and their data in any backend (§7),
+ * embedded and associated messages, soft-deleted objects (§2.2, also below a deleted folder) and store
+ * metadata (§9). Messages are streamed a page at a time, so a store of any size is never held in memory.
+ * Run it inside {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} for a consistent view. Not thread-safe.
+ */
+public final class KopanoReader {
+    /** Messages loaded per round of queries. */
+    public static final int DEFAULT_PAGE = 200;
+    private static final int MAX_DEPTH = 64;
+
+    private final Connection c;
+    private final AttachmentBackend backend;
+    private final NamesTable names;
+    private final int pageSize;
+    private long skippedProperties;
+
+    public KopanoReader(Connection c, AttachmentStorage storage) throws SQLException {
+        this(c, storage, DEFAULT_PAGE);
+    }
+
+    public KopanoReader(Connection c, AttachmentStorage storage, int pageSize) throws SQLException {
+        this.c = c;
+        byte[] guid = serverGuid(c);
+        this.backend = AttachmentBackend.of(storage, guid);
+        this.names = NamesTable.load(c);
+        this.pageSize = pageSize;
+    }
+
+    /** The attachment backend named in {@code settings.attachment_storage} (§7.1), with the given path. */
+    public static AttachmentStorage.Kind storageKind(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE name = 'attachment_storage'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                return AttachmentStorage.Kind.fromSetting(rs.next() ? rs.getString(1) : null);
+            }
+        }
+    }
+
+    private static byte[] serverGuid(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE name = 'server_guid'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("settings.server_guid is missing: is this a Kopano database?");
+                }
+                return rs.getBytes(1);
+            }
+        }
+    }
+
+    /** Properties skipped so far because they could not be named or decoded (orphan named ids, unstorable types). */
+    public long skippedProperties() {
+        return skippedProperties;
+    }
+
+    /** The highest {@code changes.id}: the change-journal watermark of §5.5, read inside the caller's snapshot. */
+    public long maxChangeId() throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM changes")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Stores and users (§8.1, §8.2)
+
+    /** Every store with a {@code stores} row, with its user's login name (db plugin, else stores.user_name). */
+    public List<Store> stores() throws SQLException {
+        String sql = """
+                SELECT s.id, s.hierarchy_id, s.guid, s.type, s.user_id, s.user_name, s.company, u.externid,
+                       (SELECT op.value FROM object o JOIN objectproperty op ON op.objectid = o.id AND op.propname = 'loginname'
+                         WHERE o.externid = u.externid AND o.objectclass = u.objectclass LIMIT 1) AS login,
+                       (SELECT MIN(h.id) FROM hierarchy h WHERE h.parent = s.hierarchy_id AND h.type = 3) AS root
+                FROM stores s LEFT JOIN users u ON u.id = s.user_id
+                ORDER BY s.id""";
+        List<Store> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                String login = rs.getString("login");
+                byte[] extern = rs.getBytes("externid");
+                out.add(new Store(rs.getLong("id"), rs.getLong("hierarchy_id"), Bytes.wrap(rs.getBytes("guid")), rs.getInt("type"),
+                        rs.getLong("user_id"), login != null ? login : rs.getString("user_name"), extern == null ? null : Bytes.wrap(extern),
+                        rs.getLong("company"), rs.getLong("root")));
+            }
+        }
+        return out;
+    }
+
+    public Optional<Store> store(Bytes guid) throws SQLException {
+        return stores().stream().filter(s -> s.guid().equals(guid)).findFirst();
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Folders (§2.3)
+
+    /** The store's folder tree, parents before children, with soft-deletion inherited from ancestors (§2.2). */
+    public List<Folder> folders(Store store) throws SQLException {
+        List<Folder> out = new ArrayList<>();
+        Deque<long[]> queue = new ArrayDeque<>(); // {id, parent, flags, deletedViaParent}
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, parent, flags FROM hierarchy WHERE parent = ? AND type = 3 ORDER BY id")) {
+            ps.setLong(1, store.hierarchyId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    queue.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), 0});
+                }
+            }
+            while (!queue.isEmpty()) {
+                List<long[]> level = new ArrayList<>(queue);
+                queue.clear();
+                Map<Long, Node> nodes = loadObjects(level.stream().map(r -> r[0]).toList());
+                for (long[] r : level) {
+                    Node n = nodes.get(r[0]);
+                    boolean viaParent = r[3] != 0;
+                    out.add(new Folder(r[0], r[1], (int) r[2], viaParent, n.entryId, n.sourceKey, n.props));
+                    boolean deleted = viaParent || (r[2] & ObjectTypes.FLAG_DELETED) != 0;
+                    ps.setLong(1, r[0]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            queue.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), deleted ? 1 : 0});
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Messages
+
+    /** Receives messages one at a time. */
+    @FunctionalInterface
+    public interface MessageVisitor {
+        void visit(Folder folder, Message message) throws Exception;
+    }
+
+    /**
+     * Streams every message of the store — normal, associated (FAI) and soft-deleted, including those below a
+     * soft-deleted folder — folder by folder, {@link #DEFAULT_PAGE} at a time.
+     *
+     * @return the number of messages visited
+     */
+    public long forEachMessage(Store store, MessageVisitor visitor) throws Exception {
+        long count = 0;
+        for (Folder f : folders(store)) {
+            count += forEachMessage(f, visitor);
+        }
+        return count;
+    }
+
+    /** Streams the messages directly in one folder, paged by the (parent, type, flags) index plus id. */
+    public long forEachMessage(Folder folder, MessageVisitor visitor) throws Exception {
+        long count = 0;
+        int lastFlags = -1;
+        long lastId = 0;
+        String sql = "SELECT id, flags FROM hierarchy WHERE parent = ? AND type = 5 AND (flags > ? OR (flags = ? AND id > ?))"
+                + " ORDER BY flags, id LIMIT ?";
+        while (true) {
+            List<long[]> page = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, folder.hierarchyId());
+                ps.setInt(2, lastFlags);
+                ps.setInt(3, lastFlags);
+                ps.setLong(4, lastId);
+                ps.setInt(5, pageSize);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    }
+                }
+            }
+            if (page.isEmpty()) {
+                return count;
+            }
+            for (Message m : loadMessages(page.stream().map(r -> r[0]).toList(), folder.softDeleted())) {
+                visitor.visit(folder, m);
+                count++;
+            }
+            long[] last = page.get(page.size() - 1);
+            lastFlags = (int) last[1];
+            lastId = last[0];
+        }
+    }
+
+    /** One message by hierarchy id (top-level or embedded), or empty if there is no such message. */
+    public Optional<Message> message(long hierarchyId) throws SQLException {
+        long parent;
+        try (PreparedStatement ps = c.prepareStatement("SELECT parent FROM hierarchy WHERE id = ? AND type = 5")) {
+            ps.setLong(1, hierarchyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                parent = rs.getLong(1);
+            }
+        }
+        return Optional.of(loadMessages(List.of(hierarchyId), ancestorDeleted(parent)).get(0));
+    }
+
+    /** Whether {@code id} or any of its ancestors carries the soft-delete flag (§2.2: only the top is flagged). */
+    public boolean ancestorDeleted(long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT parent, flags, type FROM hierarchy WHERE id = ?")) {
+            long cur = id;
+            for (int depth = 0; depth < MAX_DEPTH; depth++) {
+                ps.setLong(1, cur);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    if ((rs.getInt(2) & ObjectTypes.FLAG_DELETED) != 0) {
+                        return true;
+                    }
+                    long parent = rs.getLong(1);
+                    if (rs.wasNull() || rs.getInt(3) == ObjectTypes.STORE) {
+                        return false;
+                    }
+                    cur = parent;
+                }
+            }
+            return false;
+        }
+    }
+
+    private List<Message> loadMessages(List<Long> ids, boolean folderDeleted) throws SQLException {
+        Map<Long, Node> nodes = loadTree(ids);
+        List<Message> out = new ArrayList<>(ids.size());
+        for (long id : ids) {
+            out.add(toMessage(nodes, nodes.get(id), folderDeleted));
+        }
+        return out;
+    }
+
+    private Message toMessage(Map<Long, Node> nodes, Node n, boolean deletedViaParent) {
+        List<Recipient> recipients = new ArrayList<>();
+        List<Attachment> attachments = new ArrayList<>();
+        for (long childId : n.children) {
+            Node child = nodes.get(childId);
+            int type = ObjectTypes.realChildType(child.type);
+            if (type == ObjectTypes.ATTACH) {
+                Message embedded = null;
+                for (long grandChild : child.children) {
+                    // §2.3 / StreamObj: an attachment's only child is the embedded message.
+                    if (nodes.get(grandChild).type == ObjectTypes.MESSAGE) {
+                        embedded = toMessage(nodes, nodes.get(grandChild), false);
+                        break;
+                    }
+                }
+                attachments.add(new Attachment(child.id, child.props, child.blobs.get(PropTags.ATTACH_DATA_BIN), embedded));
+            } else {
+                recipients.add(new Recipient(child.id, type, child.props));
+            }
+        }
+        boolean viaParent = deletedViaParent && (n.flags & ObjectTypes.FLAG_DELETED) == 0;
+        return new Message(n.id, n.parent, n.flags, viaParent, n.entryId, n.sourceKey, n.props, recipients, attachments,
+                n.blobs.get(PropTags.EC_IMAP_EMAIL));
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Blobs (§7)
+
+    public InputStream openBlob(BlobRef ref) throws SQLException, IOException {
+        return backend.open(c, ref);
+    }
+
+    public byte[] readBlob(BlobRef ref) throws SQLException, IOException {
+        return backend.read(c, ref);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Store metadata (§9)
+
+    public StoreMetadata metadata(Store store) throws SQLException {
+        List<Property> storeProps = loadObjects(List.of(store.hierarchyId())).get(store.hierarchyId()).props;
+        List<Folder> folders = folders(store);
+        List<Long> protectedIds = new ArrayList<>();
+        protectedIds.add(store.hierarchyId());
+        folders.forEach(f -> protectedIds.add(f.hierarchyId()));
+        List<AclEntry> acls = acls(protectedIds);
+
+        Bytes rules = null;
+        Long inbox = receiveFolder(store, "");
+        if (inbox != null) {
+            Node n = loadObjects(List.of(inbox)).get(inbox);
+            rules = PropertyList.find(n.props, PropTags.RULES_DATA).map(p -> (Bytes) p.value()).orElse(null);
+        }
+        return new StoreMetadata(storeProps, acls, rules, delegates(store, folders));
+    }
+
+    private Long receiveFolder(Store store, String messageClass) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT objid FROM receivefolder WHERE storeid = ? AND messageclass = ?")) {
+            ps.setLong(1, store.hierarchyId());
+            ps.setString(2, messageClass);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private List<AclEntry> acls(List<Long> ids) throws SQLException {
+        String sql = """
+                SELECT a.hierarchy_id, a.id, a.type, a.rights, u.externid,
+                       (SELECT op.value FROM object o JOIN objectproperty op ON op.objectid = o.id AND op.propname = 'loginname'
+                         WHERE o.externid = u.externid AND o.objectclass = u.objectclass LIMIT 1) AS login
+                FROM acl a LEFT JOIN users u ON u.id = a.id
+                WHERE a.hierarchy_id IN (%s) ORDER BY a.hierarchy_id, a.id, a.type""".formatted(placeholders(ids.size()));
+        List<AclEntry> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long userId = rs.getLong(2);
+                    String login = rs.getString("login");
+                    if (login == null) {
+                        login = userId == 1 ? "Everyone" : userId == 2 ? "SYSTEM" : null;
+                    }
+                    byte[] ext = rs.getBytes(5);
+                    out.add(new AclEntry(rs.getLong(1), userId, login, ext == null ? null : Bytes.wrap(ext), rs.getInt(3), (int) rs.getLong(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** §9.3: the delegate list on the LocalFreebusy message, found through PR_FREEBUSY_ENTRYIDS[1] of the root folder. */
+    @SuppressWarnings("unchecked")
+    private Delegates delegates(Store store, List<Folder> folders) throws SQLException {
+        Folder root = folders.stream().filter(f -> f.hierarchyId() == store.rootFolderId()).findFirst().orElse(null);
+        if (root == null) {
+            return Delegates.NONE;
+        }
+        Optional<Property> fb = PropertyList.find(root.props(), PropTags.FREEBUSY_ENTRYIDS);
+        if (fb.isEmpty() || ((List<Bytes>) fb.get().value()).size() < 2) {
+            return Delegates.NONE;
+        }
+        Bytes eid = ((List<Bytes>) fb.get().value()).get(1);
+        if (eid.length() < 28) {
+            return Delegates.NONE;
+        }
+        byte[] norm = eid.toArray();
+        norm[26] = 0; // §4.1: zero usFlags before matching indexedproperties
+        norm[27] = 0;
+        Long msg = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT hierarchyid FROM indexedproperties WHERE tag = ? AND val_binary = ?")) {
+            ps.setInt(1, PropTags.ENTRYID);
+            ps.setBytes(2, norm);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    msg = rs.getLong(1);
+                }
+            }
+        }
+        if (msg == null) {
+            return Delegates.NONE;
+        }
+        List<Property> props = loadObjects(List.of(msg)).get(msg).props;
+        return new Delegates(
+                PropertyList.find(props, PropTags.SCHDINFO_DELEGATE_NAMES).map(p -> (List<String>) p.value()).orElse(List.of()),
+                PropertyList.find(props, PropTags.SCHDINFO_DELEGATE_ENTRYIDS).map(p -> (List<Bytes>) p.value()).orElse(List.of()),
+                PropertyList.find(props, PropTags.DELEGATE_FLAGS).map(p -> (List<Integer>) p.value()).orElse(List.of()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Bulk loading
+
+    /** An object as loaded from the tables, before it becomes a model record. */
+    private static final class Node {
+        final long id;
+        final long parent;
+        final int type;
+        final int flags;
+        List<Property> props = List.of();
+        Bytes entryId;
+        Bytes sourceKey;
+        final Map<Integer, BlobRef> blobs = new HashMap<>(2);
+        final List<Long> children = new ArrayList<>();
+
+        Node(long id, long parent, int type, int flags) {
+            this.id = id;
+            this.parent = parent;
+            this.type = type;
+            this.flags = flags;
+        }
+    }
+
+    /** Loads the given objects and all their descendants (recipients, attachments, embedded messages …). */
+    private Map<Long, Node> loadTree(List<Long> rootIds) throws SQLException {
+        Map<Long, Node> nodes = new LinkedHashMap<>();
+        loadHierarchy(rootIds, nodes);
+        List<Long> level = rootIds;
+        for (int depth = 0; !level.isEmpty(); depth++) {
+            if (depth > MAX_DEPTH) {
+                throw new SQLException("object tree below " + rootIds.get(0) + " is deeper than " + MAX_DEPTH + " levels: a cycle in hierarchy?");
+            }
+            loadDetails(level, nodes);
+            List<Long> next = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, parent, type, flags FROM hierarchy WHERE parent IN (" + placeholders(level.size()) + ") ORDER BY id")) {
+                bindIds(ps, level);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Node n = new Node(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4));
+                        nodes.put(n.id, n);
+                        nodes.get(n.parent).children.add(n.id);
+                        next.add(n.id);
+                    }
+                }
+            }
+            level = next;
+        }
+        return nodes;
+    }
+
+    /** Loads the given objects without descendants. */
+    private Map<Long, Node> loadObjects(List<Long> ids) throws SQLException {
+        Map<Long, Node> nodes = new LinkedHashMap<>();
+        loadHierarchy(ids, nodes);
+        loadDetails(ids, nodes);
+        return nodes;
+    }
+
+    private void loadHierarchy(Collection<Long> ids, Map<Long, Node> nodes) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, parent, type, flags FROM hierarchy WHERE id IN (" + placeholders(ids.size()) + ")")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Node n = new Node(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4));
+                    nodes.put(n.id, n);
+                }
+            }
+        }
+        for (long id : ids) {
+            if (!nodes.containsKey(id)) {
+                throw new SQLException("hierarchy object " + id + " vanished while reading (read outside a snapshot?)");
+            }
+        }
+    }
+
+    private void loadDetails(List<Long> ids, Map<Long, Node> nodes) throws SQLException {
+        String in = placeholders(ids.size());
+        Map<Long, List<Property>> props = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT hierarchyid, tag, type, " + PropertyColumns.COLUMNS + " FROM properties WHERE hierarchyid IN (" + in + ")")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Property p = decode(rs.getInt(2), rs.getInt(3), rs, false);
+                    if (p != null) {
+                        props.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(p);
+                    }
+                }
+            }
+        }
+        // §3.4: reassemble MV properties in (hierarchyid, tag, type, orderid) order.
+        try (PreparedStatement ps = c.prepareStatement("SELECT hierarchyid, tag, type, orderid, " + PropertyColumns.COLUMNS
+                + " FROM mvproperties WHERE hierarchyid IN (" + in + ") ORDER BY hierarchyid, tag, type, orderid")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                long curId = -1;
+                int curTag = -1;
+                int curType = -1;
+                List<Object> values = new ArrayList<>();
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    int tag = rs.getInt(2);
+                    int type = rs.getInt(3);
+                    if (id != curId || tag != curTag || PropType.normalise(type) != PropType.normalise(curType)) {
+                        flushMv(props, curId, curTag, curType, values);
+                        values = new ArrayList<>();
+                        curId = id;
+                        curTag = tag;
+                        curType = type;
+                    }
+                    if (PropertyColumns.isStorable(type)) {
+                        values.add(PropertyColumns.read(rs, 5, type));
+                    }
+                }
+                flushMv(props, curId, curTag, curType, values);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT hierarchyid, tag, val_binary FROM indexedproperties WHERE hierarchyid IN (" + in + ")")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Node n = nodes.get(rs.getLong(1));
+                    if (rs.getInt(2) == PropTags.ENTRYID) {
+                        n.entryId = Bytes.wrap(rs.getBytes(3));
+                    } else if (rs.getInt(2) == PropTags.SOURCE_KEY) {
+                        n.sourceKey = Bytes.wrap(rs.getBytes(3));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT hierarchyid, tag, instanceid, filename FROM singleinstances WHERE hierarchyid IN (" + in + ")")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    nodes.get(rs.getLong(1)).blobs.put(rs.getInt(2), new BlobRef(rs.getLong(3), rs.getInt(2), rs.getString(4)));
+                }
+            }
+        }
+        for (long id : ids) {
+            nodes.get(id).props = PropertyList.sorted(props.getOrDefault(id, List.of()));
+        }
+    }
+
+    private void flushMv(Map<Long, List<Property>> props, long id, int tag, int type, List<Object> values) {
+        if (id < 0) {
+            return;
+        }
+        Property p = named(tag, type, values);
+        if (p != null) {
+            props.computeIfAbsent(id, k -> new ArrayList<>()).add(p);
+        }
+    }
+
+    private Property decode(int tag, int type, ResultSet rs, boolean mv) throws SQLException {
+        if (!PropertyColumns.isStorable(type) || PropType.isMultiValued(type) != mv) {
+            skippedProperties++;
+            return null;
+        }
+        return named(tag, type, PropertyColumns.read(rs, 4, type));
+    }
+
+    /** Attaches the portable name to a named property id, or skips it when no name explains it (§1.3, §3.6). */
+    private Property named(int tag, int type, Object value) {
+        if (!PropertyColumns.isStorable(type)) {
+            skippedProperties++;
+            return null;
+        }
+        if (tag < PropTags.NAMED_BASE) {
+            return new Property(tag, type, value, null);
+        }
+        Optional<NamedProperty> name = names.nameFor(tag);
+        if (name.isEmpty()) {
+            skippedProperties++;
+            return null;
+        }
+        return new Property(tag, type, value, name.get());
+    }
+
+    private static String placeholders(int n) {
+        return n == 0 ? "NULL" : "?" + ",?".repeat(n - 1);
+    }
+
+    private static void bindIds(PreparedStatement ps, Collection<Long> ids) throws SQLException {
+        int i = 1;
+        for (long id : ids) {
+            ps.setLong(i++, id);
+        }
+    }
+}
