@@ -4,13 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** How the servers that are Java programs (Kafka, S3Proxy) get started: with this JVM's java. */
-final class JavaLauncher {
+public final class JavaLauncher {
 
     private JavaLauncher() {
     }
 
     /** The {@code java} of the running JVM, so the servers need nothing else installed. */
-    static String javaExecutable() {
+    public static String javaExecutable() {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         if (!Files.isExecutable(java)) {
             throw new LocalServerException("Cannot find the java executable at " + java);

@@ -8,9 +8,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /** Finds free TCP ports on 127.0.0.1 and checks whether something listens on one. */
-final class LoopbackPorts {
+public final class LoopbackPorts {
 
-    static final String HOST = "127.0.0.1";
+    public static final String HOST = "127.0.0.1";
 
     private LoopbackPorts() {
     }
@@ -19,7 +19,7 @@ final class LoopbackPorts {
      * A port that was free a moment ago. The server binds it a little later, so another process
      * could take it in between; on a test machine that is rare enough to accept.
      */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             // no SO_REUSEADDR: we want a port nobody is using, not one in TIME_WAIT
             socket.setReuseAddress(false);
@@ -31,7 +31,7 @@ final class LoopbackPorts {
     }
 
     /** Whether a TCP connection to 127.0.0.1:port is accepted right now. */
-    static boolean isListening(int port) {
+    public static boolean isListening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(HOST, port), 500);
             return true;

@@ -1,0 +1,34 @@
+package io.kbr.catalog.model;
+
+import java.util.List;
+
+/** The change one {@code kbr.changes} event carries, validated and in catalog terms. */
+public sealed interface CatalogChange {
+
+    /** {@code applied_events.kind}. */
+    String kind();
+
+    /** A new version of an item; {@code blobs} are every blob the version references. */
+    record ItemVersion(Operation operation, ItemState state, List<BlobReference> blobs) implements CatalogChange {
+        @Override
+        public String kind() {
+            return "item";
+        }
+    }
+
+    /** A new version of a folder. */
+    record FolderVersion(Operation operation, FolderState state) implements CatalogChange {
+        @Override
+        public String kind() {
+            return "folder";
+        }
+    }
+
+    /** New store metadata. */
+    record StoreVersion(StoreDescription description) implements CatalogChange {
+        @Override
+        public String kind() {
+            return "store";
+        }
+    }
+}

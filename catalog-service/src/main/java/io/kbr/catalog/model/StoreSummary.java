@@ -1,0 +1,23 @@
+package io.kbr.catalog.model;
+
+/**
+ * A store with its totals. {@code itemCount}/{@code totalSize} count every item that still exists on the
+ * server (soft-deleted ones included, as Kopano counts them against the quota until purged); the
+ * soft-deleted share is given separately, and hard-deleted items (kept in the catalog for restores) are
+ * only counted in {@code hardDeletedItemCount}.
+ */
+public record StoreSummary(
+        String guid,
+        String serverId,
+        String userName,
+        Integer storeType,
+        long itemCount,
+        long totalSize,
+        long softDeletedItemCount,
+        long softDeletedSize,
+        long hardDeletedItemCount,
+        long folderCount,
+        String metadataSha256,
+        Long metadataSize,
+        long maxJournalId) {
+}

@@ -1,0 +1,184 @@
+package io.kbr.catalog.service;
+
+import io.kbr.catalog.mapping.Hex;
+import io.kbr.catalog.model.CatalogStatus;
+import io.kbr.catalog.model.FolderNode;
+import io.kbr.catalog.model.FolderTree;
+import io.kbr.catalog.model.StoreProgress;
+import io.kbr.catalog.model.StoreSummary;
+import io.kbr.catalog.persistence.FolderRepository;
+import io.kbr.catalog.persistence.FolderRepository.FolderCounts;
+import io.kbr.catalog.persistence.FolderRepository.FolderRow;
+import io.kbr.catalog.persistence.StoreRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Stores, their folder trees and the catalog's progress, read from the catalog database. */
+@ApplicationScoped
+public class StoreService {
+    private static final FolderCounts NO_ITEMS = new FolderCounts(0, 0, 0, 0, 0);
+    private static final Comparator<FolderRow> SIBLING_ORDER = Comparator
+            .comparing((FolderRow f) -> f.displayName() == null ? "" : f.displayName(), String.CASE_INSENSITIVE_ORDER)
+            .thenComparing(f -> Hex.encode(f.sourceKey()));
+
+    private final StoreRepository stores;
+    private final FolderRepository folders;
+    private final ApplyStatistics statistics;
+
+    public StoreService(StoreRepository stores, FolderRepository folders, ApplyStatistics statistics) {
+        this.stores = stores;
+        this.folders = folders;
+        this.statistics = statistics;
+    }
+
+    public List<StoreSummary> stores() {
+        try {
+            return stores.summaries();
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot list stores", e);
+        }
+    }
+
+    public StoreSummary store(byte[] guid) {
+        try {
+            return stores.summary(guid).orElseThrow(() -> new UnknownStoreException(Hex.encode(guid)));
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read store", e);
+        }
+    }
+
+    /** @throws UnknownStoreException if no event of the store reached the catalog */
+    public void requireStore(byte[] guid) {
+        try {
+            if (!stores.exists(guid)) {
+                throw new UnknownStoreException(Hex.encode(guid));
+            }
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read store", e);
+        }
+    }
+
+    /**
+     * The store's folders, flat, parents before children. Folders that items refer to but no folder event
+     * described come last, as roots without a name.
+     */
+    public FolderTree folderTree(byte[] guid) {
+        requireStore(guid);
+        List<FolderRow> rows;
+        Map<ByteBuffer, FolderCounts> counts;
+        try {
+            rows = folders.folders(guid);
+            counts = folders.itemCounts(guid);
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read folders", e);
+        }
+        Map<ByteBuffer, FolderRow> byKey = new HashMap<>();
+        for (FolderRow r : rows) {
+            byKey.put(ByteBuffer.wrap(r.sourceKey()), r);
+        }
+        Map<ByteBuffer, List<FolderRow>> children = new HashMap<>();
+        List<FolderRow> roots = new ArrayList<>();
+        for (FolderRow r : rows) {
+            ByteBuffer parent = r.parentSourceKey() == null ? null : ByteBuffer.wrap(r.parentSourceKey());
+            if (parent == null || !byKey.containsKey(parent) || parent.equals(ByteBuffer.wrap(r.sourceKey()))) {
+                roots.add(r);
+            } else {
+                children.computeIfAbsent(parent, k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<FolderNode> out = new ArrayList<>();
+        Set<ByteBuffer> visited = new HashSet<>();
+        roots.sort(SIBLING_ORDER);
+        for (FolderRow root : roots) {
+            addSubtree(root, List.of(), children, counts, visited, out);
+        }
+        // a parent cycle (corrupt input) leaves folders unreachable from any root: list them as roots
+        List<FolderRow> unreached = rows.stream().filter(r -> !visited.contains(ByteBuffer.wrap(r.sourceKey())))
+                .sorted(SIBLING_ORDER).toList();
+        for (FolderRow r : unreached) {
+            if (!visited.contains(ByteBuffer.wrap(r.sourceKey()))) {
+                addSubtree(r, List.of(), children, counts, visited, out);
+            }
+        }
+        List<ByteBuffer> unknown = counts.keySet().stream().filter(k -> !byKey.containsKey(k))
+                .sorted(Comparator.comparing(k -> Hex.encode(bytes(k)))).toList();
+        for (ByteBuffer key : unknown) {
+            FolderCounts c = counts.get(key);
+            out.add(new FolderNode(Hex.encode(bytes(key)), null, List.of(), 0, null, null, null, false, false, false,
+                    c.itemCount(), c.totalSize(), c.softCount(), c.softSize(), c.hardCount()));
+        }
+        return new FolderTree(Hex.encode(guid), out);
+    }
+
+    private static void addSubtree(FolderRow folder, List<String> parentPath, Map<ByteBuffer, List<FolderRow>> children,
+            Map<ByteBuffer, FolderCounts> counts, Set<ByteBuffer> visited, List<FolderNode> out) {
+        ByteBuffer key = ByteBuffer.wrap(folder.sourceKey());
+        if (!visited.add(key)) {
+            return;
+        }
+        List<String> path = new ArrayList<>(parentPath);
+        path.add(folder.displayName() == null ? "" : folder.displayName());
+        FolderCounts c = counts.getOrDefault(key, NO_ITEMS);
+        out.add(new FolderNode(Hex.encode(folder.sourceKey()), Hex.encode(folder.parentSourceKey()), List.copyOf(path),
+                path.size() - 1, folder.displayName(), folder.containerClass(), folder.folderType(), true, folder.softDeleted(),
+                folder.hardDeleted(), c.itemCount(), c.totalSize(), c.softCount(), c.softSize(), c.hardCount()));
+        List<FolderRow> kids = new ArrayList<>(children.getOrDefault(key, List.of()));
+        kids.sort(SIBLING_ORDER);
+        for (FolderRow child : kids) {
+            addSubtree(child, path, children, counts, visited, out);
+        }
+    }
+
+    /** The folder and every folder below it, for searches that include subfolders. */
+    public List<byte[]> subtree(byte[] guid, byte[] folder) {
+        List<FolderRow> rows;
+        try {
+            rows = folders.folders(guid);
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read folders", e);
+        }
+        Map<ByteBuffer, List<byte[]>> children = new HashMap<>();
+        for (FolderRow r : rows) {
+            if (r.parentSourceKey() != null) {
+                children.computeIfAbsent(ByteBuffer.wrap(r.parentSourceKey()), k -> new ArrayList<>()).add(r.sourceKey());
+            }
+        }
+        Map<ByteBuffer, byte[]> found = new LinkedHashMap<>();
+        List<byte[]> queue = new ArrayList<>(List.of(folder));
+        while (!queue.isEmpty()) {
+            byte[] next = queue.remove(queue.size() - 1);
+            if (found.putIfAbsent(ByteBuffer.wrap(next), next) == null) {
+                queue.addAll(children.getOrDefault(ByteBuffer.wrap(next), List.of()));
+            }
+        }
+        return List.copyOf(found.values());
+    }
+
+    public CatalogStatus status() {
+        List<StoreProgress> progress;
+        try {
+            progress = stores.progress();
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read progress", e);
+        }
+        long events = progress.stream().mapToLong(StoreProgress::eventsApplied).sum();
+        Instant last = progress.stream().map(StoreProgress::lastAppliedAt).max(Comparator.naturalOrder()).orElse(null);
+        return new CatalogStatus(events, last, statistics.snapshot(), progress);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,222 @@
+package io.kbr.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kbr.kopano.schema.KopanoSchema;
+import io.kbr.kopano.seed.Corpora;
+import io.kbr.kopano.seed.Seeder;
+import io.kbr.kopano.write.AttachmentStorage;
+import io.kbr.kopano.write.KopanoWriter;
+import io.kbr.localservers.JavaService;
+import io.kbr.localservers.KafkaBroker;
+import io.kbr.localservers.MariaDbServer;
+import io.kbr.localservers.S3Server;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * kbr as it runs locally: a seeded Kopano database on the given MariaDB, and the packaged services
+ * (catalog-service, backup-agent) as separate processes wired to the given Kafka and S3 servers. Used by
+ * the demo and by the system tests, so both run the system the same way.
+ */
+public final class KbrStack implements AutoCloseable {
+    public static final String KOPANO_DB = "kopano";
+    public static final String CATALOG_DB = "kbr_catalog";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path projectRoot;
+    private final Path workDir;
+    private final MariaDbServer db;
+    private final KafkaBroker kafka;
+    private final S3Server s3;
+    private final Consumer<String> log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<JavaService> services = new ArrayList<>();
+    private final Path attachments;
+    private JavaService catalog;
+    private JavaService agent;
+
+    public KbrStack(Path projectRoot, Path workDir, MariaDbServer db, KafkaBroker kafka, S3Server s3, Consumer<String> log) {
+        this.projectRoot = projectRoot.toAbsolutePath().normalize();
+        this.workDir = workDir.toAbsolutePath().normalize();
+        this.db = db;
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.log = log;
+        this.attachments = this.workDir.resolve("kopano-attachments");
+    }
+
+    /** Finds the project root (the directory with the parent pom and backup-agent/) from {@code start} upwards. */
+    public static Path findProjectRoot(Path start) {
+        for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("backup-agent")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the kbr project root above " + start.toAbsolutePath());
+    }
+
+    public String kopanoJdbcUrl() {
+        return db.jdbcUrl(KOPANO_DB);
+    }
+
+    public Path attachments() {
+        return attachments;
+    }
+
+    public AttachmentStorage attachmentStorage() {
+        return AttachmentStorage.filesV2(attachments);
+    }
+
+    /** Creates the demo Kopano database (files_v2 attachments) and fills {@code users} stores from the MIME corpora. */
+    public Seeder.Summary seedKopano(int users) throws Exception {
+        db.createDatabase(KOPANO_DB);
+        Files.createDirectories(attachments);
+        try (Connection c = kopanoConnection()) {
+            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.FILES_V2);
+            Seeder.Summary summary = new Seeder(new KopanoWriter(c, attachmentStorage()), Seeder.Config.defaults().withUsers(users))
+                    .seed(List.of(Corpora.source()));
+            log.accept("seeded Kopano database '" + KOPANO_DB + "': " + summary.stores().size() + " stores, " + summary.items()
+                    + " items, " + summary.attachments() + " attachments");
+            return summary;
+        }
+    }
+
+    public Connection kopanoConnection() throws SQLException {
+        return DriverManager.getConnection(kopanoJdbcUrl(), db.rootUser(), db.rootPassword());
+    }
+
+    public JavaService startCatalog() {
+        db.createDatabase(CATALOG_DB);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("quarkus.datasource.jdbc.url", db.jdbcUrl(CATALOG_DB));
+        p.put("quarkus.datasource.username", db.rootUser());
+        p.put("quarkus.datasource.password", db.rootPassword());
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        catalog = start("catalog-service", p);
+        return catalog;
+    }
+
+    public JavaService startAgent(String serverId) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kbr.agent.server-id", serverId);
+        p.put("quarkus.datasource.jdbc.url", kopanoJdbcUrl());
+        p.put("quarkus.datasource.username", db.rootUser());
+        p.put("quarkus.datasource.password", db.rootPassword());
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        p.put("kbr.agent.object-store.endpoint", s3.endpoint());
+        p.put("kbr.agent.object-store.access-key", s3.accessKey());
+        p.put("kbr.agent.object-store.secret-key", s3.secretKey());
+        p.put("kbr.agent.object-store.region", s3.region());
+        p.put("kbr.agent.attachments.path", attachments.toString());
+        agent = start("backup-agent", p);
+        return agent;
+    }
+
+    private JavaService start(String module, Map<String, String> properties) {
+        Path jar = projectRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        log.accept("starting " + module + " …");
+        JavaService s = JavaService.start(module, jar, properties, workDir.resolve("services"), Duration.ofSeconds(90));
+        services.add(s);
+        log.accept(module + " is up at " + s.url("/") + " (log: " + s.logFile() + ")");
+        return s;
+    }
+
+    public JavaService catalog() {
+        return catalog;
+    }
+
+    public JavaService agent() {
+        return agent;
+    }
+
+    /** Waits until the agent's full backup finished and returns its report; fails with the agent's error. */
+    public JsonNode awaitFullBackup(Duration timeout) throws Exception {
+        JsonNode status = poll(agent, "/api/v1/agent/status", s -> !s.path("lastReport").isNull() || !s.path("lastError").isNull(), timeout);
+        if (!status.path("lastError").isNull()) {
+            throw new IllegalStateException("the agent's full backup failed: " + status.path("lastError").asText());
+        }
+        return status.path("lastReport");
+    }
+
+    /** Waits until the catalog has applied at least {@code events} change events. */
+    public JsonNode awaitCatalog(long events, Duration timeout) throws Exception {
+        return awaitCatalogStatus(s -> s.path("eventsApplied").asLong() >= events, timeout);
+    }
+
+    /** Waits until the catalog's {@code /api/v1/status} satisfies {@code done}. */
+    public JsonNode awaitCatalogStatus(Predicate<JsonNode> done, Duration timeout) throws Exception {
+        return poll(catalog, "/api/v1/status", done, timeout);
+    }
+
+    /** Asks the agent for another full backup and waits for its report. */
+    public JsonNode runFullBackupAgain(Duration timeout) throws Exception {
+        long before = get(agent, "/api/v1/agent/status").path("lastReport").path("durationMillis").asLong(-1);
+        long eventsBefore = get(agent, "/api/v1/agent/status").path("events").asLong();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.url("/api/v1/agent/backups")))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IOException("starting a full backup answered " + r.statusCode() + ": " + r.body());
+        }
+        JsonNode status = poll(agent, "/api/v1/agent/status",
+                s -> !s.path("running").asBoolean() && s.path("events").asLong() > eventsBefore, timeout);
+        if (!status.path("lastError").isNull()) {
+            throw new IllegalStateException("the agent's full backup failed: " + status.path("lastError").asText() + " (previous run took "
+                    + before + " ms)");
+        }
+        return status.path("lastReport");
+    }
+
+    public JsonNode get(JavaService service, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url(path))).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " on " + service.name() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private JsonNode poll(JavaService service, String path, Predicate<JsonNode> done, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            if (!service.isAlive()) {
+                throw new IllegalStateException(service.name() + " died; last log lines:\n" + service.logTail(40));
+            }
+            try {
+                last = get(service, path);
+                if (done.test(last)) {
+                    return last;
+                }
+            } catch (IOException e) {
+                // not answering yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting on " + service.name() + path + "; last answer: "
+                + last + "\n" + service.logTail(40));
+    }
+
+    @Override
+    public void close() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).close();
+        }
+        services.clear();
+    }
+}
