@@ -204,9 +204,12 @@ class FirstPathSystemIT {
             }
         }
         if (m.imapEmail() != null) {
-            assertThat(blobs.get(BlobId.parse(doc.getRfc822().getSha256()))).isEqualTo(blobBytes.get(key(m.imapEmail())));
+            byte[] mime = doc.getRfc822Inline() != null ? PropertyValues.bytes(doc.getRfc822Inline())
+                    : blobs.get(BlobId.parse(doc.getRfc822().getSha256()));
+            assertThat(mime).isEqualTo(blobBytes.get(key(m.imapEmail())));
         } else {
             assertThat(doc.getRfc822()).isNull();
+            assertThat(doc.getRfc822Inline()).isNull();
         }
     }
 

@@ -171,9 +171,31 @@ public final class Seeder {
         }
     }
 
+    /**
+     * Observes what a run stores, for tests that compare a database with its input: every message written (mail
+     * and sample items, as {@link KopanoWriter#writeMessage} returned it, with the input it was written from) and
+     * every object soft-deleted afterwards.
+     */
+    public interface Listener {
+        /**
+         * @param source  the name of the source message for mail, null for sample items
+         * @param input   what was handed to the writer
+         * @param written what the writer stored (before any later soft delete)
+         */
+        void stored(String source, NewMessage input, Message written);
+
+        /** A message or folder soft-deleted at {@code when} (§6.1: only this top object is flagged). */
+        default void softDeleted(long hierarchyId, Instant when) {
+        }
+    }
+
+    private static final Listener NO_LISTENER = (source, input, written) -> {
+    };
+
     private final KopanoWriter writer;
     private final Config config;
     private final Consumer<String> log;
+    private final Listener listener;
 
     public Seeder(KopanoWriter writer, Config config) {
         this(writer, config, s -> {
@@ -182,9 +204,18 @@ public final class Seeder {
 
     /** @param log receives one line per step, for progress output */
     public Seeder(KopanoWriter writer, Config config, Consumer<String> log) {
+        this(writer, config, log, NO_LISTENER);
+    }
+
+    /**
+     * @param log      receives one line per step, for progress output
+     * @param listener is told about every message stored and every object soft-deleted
+     */
+    public Seeder(KopanoWriter writer, Config config, Consumer<String> log, Listener listener) {
         this.writer = Objects.requireNonNull(writer, "writer");
         this.config = Objects.requireNonNull(config, "config");
         this.log = Objects.requireNonNull(log, "log");
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /** Runs the whole seeding; throws only when the database (or a whole source) cannot be used. */
@@ -393,6 +424,7 @@ public final class Seeder {
         try {
             long folder = t.folder(path);
             Message written = writer.writeMessage(t.layout, folder, converted);
+            listener.stored(m.name(), converted, written);
             t.count(path, written, false);
             if (path.equals(SpecialFolder.INBOX.defaultName())) {
                 t.inboxMessages.add(written.hierarchyId());
@@ -538,6 +570,7 @@ public final class Seeder {
 
     private void sample(Target t, String path, long folder, NewMessage m) throws SQLException {
         Message written = writer.writeMessage(t.layout, folder, m);
+        listener.stored(null, m, written);
         t.count(path, written, true);
     }
 
@@ -548,11 +581,13 @@ public final class Seeder {
         Instant when = config.baseTime().plus(Duration.ofHours(3));
         for (int i = 0; i < Math.min(2, t.inboxMessages.size()); i++) {
             writer.softDelete(t.layout, t.inboxMessages.get(i), when);
+            listener.softDeleted(t.inboxMessages.get(i), when);
             t.softDeletedMessages++;
         }
         Long oldStuff = t.folders.get(OLD_STUFF);
         if (oldStuff != null) {
             writer.softDelete(t.layout, oldStuff, when.plus(Duration.ofMinutes(5)));
+            listener.softDeleted(oldStuff, when.plus(Duration.ofMinutes(5)));
             t.softDeletedFolders++;
             for (Map.Entry<String, int[]> e : t.counts.entrySet()) {
                 if (e.getKey().equals(OLD_STUFF) || e.getKey().startsWith(OLD_STUFF + "/")) {
