@@ -215,7 +215,7 @@ public final class FullBackupBench implements Callable<Integer> {
 
     private BenchReport.Run backup(MariaDbServer db, AttachmentStorage storage, BlobStore blobs, KafkaChangePublisher publisher) throws Exception {
         BackupProgress progress = new BackupProgress();
-        FullBackup backup = new FullBackup(new DriverManagerDataSource(db.jdbcUrl(DATABASE), db.rootUser(), db.rootPassword()), storage,
+        FullBackup backup = new FullBackup(db.dataSource(DATABASE), storage,
                 new Documents(blobs, progress), publisher, new ChangeEvents("bench"), workers, Clock.systemUTC(), progress);
         CpuMeter.Sample before = CpuMeter.sample();
         long started = System.nanoTime();

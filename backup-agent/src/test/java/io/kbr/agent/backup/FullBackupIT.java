@@ -47,7 +47,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -183,7 +182,7 @@ class FullBackupIT {
 
     private static FullBackup newBackup(BlobStore blobs, KafkaChangePublisher publisher) {
         BackupProgress progress = new BackupProgress();
-        return new FullBackup(dataSource(), storage, new Documents(blobs, progress), publisher, new ChangeEvents("it-server"), 4,
+        return new FullBackup(db.dataSource("agent_full_it"), storage, new Documents(blobs, progress), publisher, new ChangeEvents("it-server"), 4,
                 Clock.systemUTC(), progress);
     }
 
@@ -220,55 +219,5 @@ class FullBackupIT {
 
     private static Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl, db.rootUser(), db.rootPassword());
-    }
-
-    private static DataSource dataSource() {
-        return new SimpleDataSource();
-    }
-
-    /** A DataSource over DriverManager: the core backup class needs nothing more. */
-    private static final class SimpleDataSource implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            return connect();
-        }
-
-        @Override
-        public Connection getConnection(String u, String p) throws SQLException {
-            return connect();
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() {
-            return java.util.logging.Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
     }
 }

@@ -190,6 +190,11 @@ public final class MariaDbServer implements AutoCloseable {
                 + "&rewriteBatchedStatements=true&useServerPrepStmts=false";
     }
 
+    /** A {@link javax.sql.DataSource} for {@code database} as root, opening a new connection per call (no pool). */
+    public javax.sql.DataSource dataSource(String database) {
+        return new DriverManagerDataSource(jdbcUrl(database), rootUser(), rootPassword());
+    }
+
     /** Drops {@code name} if it exists and creates it empty with utf8mb4. */
     public void createDatabase(String name) {
         if (!DATABASE_NAME.matcher(name).matches()) {

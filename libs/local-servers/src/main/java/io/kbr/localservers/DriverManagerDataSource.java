@@ -1,4 +1,4 @@
-package io.kbr.bench;
+package io.kbr.localservers;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -8,7 +8,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** A {@link DataSource} that opens a new connection per call: all {@code FullBackup} needs, without a pool. */
+/** A {@link DataSource} that opens a new connection per call: enough for tests and benchmarks, without a pool. */
 final class DriverManagerDataSource implements DataSource {
     private final String url;
     private final String user;
