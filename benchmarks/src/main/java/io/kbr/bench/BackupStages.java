@@ -164,7 +164,7 @@ final class BackupStages {
             Zstd.compress(data, compressionLevel);
             distinct.put(sha, data);
         }
-        return new BlobRef(sha, (long) data.length);
+        return io.kbr.events.BlobRefs.standalone(sha, (long) data.length);
     }
 
     private long putAll(BlobStore store, List<byte[]> blobs) throws Exception {

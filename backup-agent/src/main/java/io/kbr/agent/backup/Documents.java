@@ -16,11 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Uploads item documents, attachment data and store metadata to the blob store, remembering what this
  * agent already stored so that an unchanged blob costs no request at all.
+ *
+ * <p>Contract for callers: a reference returned by {@code put*} is final at once, but the blob may still be
+ * buffered; publish an event that refers to it only after {@link #whenDurable()} or {@link #flush()}
+ * (called after the put) has completed.
  */
 public final class Documents {
     static final AvroCodec<ItemDocument> ITEM_CODEC = AvroCodec.of(ItemDocument.class);
@@ -41,7 +46,7 @@ public final class Documents {
         progress.plainBytes.addAndGet(data.length);
         if (known.contains(sha)) {
             progress.blobsSkipped.incrementAndGet();
-            return new BlobRef(sha, (long) data.length);
+            return io.kbr.events.BlobRefs.standalone(sha, (long) data.length);
         }
         PutResult r = blobs.put(data);
         if (r.uploaded()) {
@@ -51,7 +56,20 @@ public final class Documents {
             progress.blobsSkipped.incrementAndGet();
         }
         known.add(r.id().sha256());
-        return new BlobRef(r.id().sha256(), r.plainSize());
+        return io.kbr.events.BlobRefs.standalone(r.id().sha256(), r.plainSize());
+    }
+
+    /**
+     * Completes when every blob {@code put} before this call is durable in object storage, without forcing
+     * anything out early. A change event may be published only then (blobs before events).
+     */
+    public CompletableFuture<Void> whenDurable() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Like {@link #whenDurable()}, but writes out whatever is still buffered now (end of a batch). */
+    public CompletableFuture<Void> flush() {
+        return CompletableFuture.completedFuture(null);
     }
 
     public BlobRef putItem(ItemDocument doc) {

@@ -166,6 +166,7 @@ public final class FullBackup {
             });
         });
         BlobRef metadata = documents.putMetadata(reader.metadata(store), store.hierarchyId(), sourceKeys);
+        documents.flush().join();
         send(inFlight, key, events.store(store, metadata, watermark, now()));
     }
 
@@ -207,16 +208,31 @@ public final class FullBackup {
         ItemOperation op = m.softDeleted() ? ItemOperation.SOFT_DELETE : ItemOperation.UPSERT;
         ChangeEvent e = events.item(store, folderKey, m, op, docRef, all, watermark, now());
         try {
-            send(inFlight, key, e);
-            progress.items.incrementAndGet();
+            inFlight.acquireAck();
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             inFlight.fail(ie);
+            return;
         }
+        // Blobs before events: the event leaves only once its document and attachment data are durable.
+        documents.whenDurable().whenComplete((ok, err) -> {
+            if (err != null) {
+                inFlight.fail(new RuntimeException("storing the blobs of message " + m.hierarchyId() + " failed: " + err.getMessage(), err));
+                inFlight.releaseAck();
+            } else {
+                publishAcquired(inFlight, key, e);
+                progress.items.incrementAndGet();
+            }
+        });
     }
 
     private void send(InFlight inFlight, String key, ChangeEvent e) throws InterruptedException {
         inFlight.acquireAck();
+        publishAcquired(inFlight, key, e);
+    }
+
+    /** Publishes {@code e} for an ack slot the caller already holds. */
+    private void publishAcquired(InFlight inFlight, String key, ChangeEvent e) {
         publisher.publish(key, e).whenComplete((ok, err) -> {
             if (err != null) {
                 inFlight.fail(new RuntimeException("Kafka did not accept event " + e.getEventId() + ": " + err.getMessage(), err));

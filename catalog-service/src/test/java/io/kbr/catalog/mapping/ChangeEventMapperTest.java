@@ -58,7 +58,7 @@ class ChangeEventMapperTest {
         assertThatThrownBy(() -> ChangeEventMapper.toCatalogEvent(noKey)).hasMessageContaining("sourceKey");
 
         ChangeEvent badBlob = store.item(TestStore.randomKey()).upsert(1);
-        ((ItemChange) badBlob.getChange()).setDocument(new BlobRef("ABC", 1L));
+        ((ItemChange) badBlob.getChange()).setDocument(io.kbr.events.BlobRefs.standalone("ABC", 1L));
         assertThatThrownBy(() -> ChangeEventMapper.toCatalogEvent(badBlob)).hasMessageContaining("sha256");
 
         ChangeEvent longId = store.item(TestStore.randomKey()).upsert(1);

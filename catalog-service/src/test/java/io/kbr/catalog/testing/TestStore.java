@@ -102,7 +102,7 @@ public final class TestStore {
     public static BlobRef blob(String content) {
         try {
             byte[] sha = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
-            return new BlobRef(HEX.formatHex(sha), (long) content.length());
+            return io.kbr.events.BlobRefs.standalone(HEX.formatHex(sha), (long) content.length());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

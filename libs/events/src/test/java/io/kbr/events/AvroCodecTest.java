@@ -28,8 +28,8 @@ class AvroCodecTest {
                         .setFolderSourceKey(ByteBuffer.wrap(new byte[] {8}))
                         .setHierarchyId(7L)
                         .setSubject("hello")
-                        .setDocument(new BlobRef("ab".repeat(32), 10L))
-                        .setBlobs(List.of(new BlobRef("ab".repeat(32), 10L)))
+                        .setDocument(io.kbr.events.BlobRefs.standalone("ab".repeat(32), 10L))
+                        .setBlobs(List.of(io.kbr.events.BlobRefs.standalone("ab".repeat(32), 10L)))
                         .build())
                 .build();
         byte[] bytes = new ChangeEventSerializer().serialize("kbr.changes", e);

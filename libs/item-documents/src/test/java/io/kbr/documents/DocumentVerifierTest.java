@@ -24,7 +24,7 @@ class DocumentVerifierTest {
     @Test
     void anEqualDocumentHasNoDifferencesAndEveryChangeIsNamed() {
         Map<String, byte[]> store = Map.of("a", new byte[] {1, 2, 3}, "m", new byte[] {9});
-        ItemDocument doc = ItemDocuments.toDocument(MESSAGE, ref -> new BlobRef(ref.equals(DATA) ? "a" : "m", 1L));
+        ItemDocument doc = ItemDocuments.toDocument(MESSAGE, ref -> io.kbr.events.BlobRefs.standalone(ref.equals(DATA) ? "a" : "m", 1L));
         Map<io.kbr.kopano.model.BlobRef, byte[]> kopano = Map.of(DATA, new byte[] {1, 2, 3}, MIME, new byte[] {9});
 
         assertThat(DocumentVerifier.differences(doc, MESSAGE, r -> store.get(r.getSha256()), kopano::get)).isEmpty();

@@ -50,7 +50,7 @@ class ItemDocumentsTest {
                 List.of(new Attachment(4, List.of(Property.of(0x3705, PropType.LONG, 1)), data, null),
                         new Attachment(10, List.of(Property.of(0x3705, PropType.LONG, 5)), null, embedded)),
                 mime);
-        ItemDocument doc = ItemDocuments.toDocument(m, ref -> new BlobRef(Long.toString(ref.instanceId()), ref.instanceId() * 100));
+        ItemDocument doc = ItemDocuments.toDocument(m, ref -> io.kbr.events.BlobRefs.standalone(Long.toString(ref.instanceId()), ref.instanceId() * 100));
 
         AvroCodec<ItemDocument> codec = AvroCodec.of(ItemDocument.class);
         ItemDocument back = codec.decode(codec.encode(doc));
