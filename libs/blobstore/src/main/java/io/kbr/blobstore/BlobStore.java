@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -253,11 +254,174 @@ public final class BlobStore implements AutoCloseable {
      * collection and scrubbing). Objects under {@code blobs/} whose key is not a blob key are skipped.
      */
     public Stream<BlobId> list() {
-        Iterator<String> keys = new ResumingListing(BlobId.KEY_PREFIX);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(keys,
-                        Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL), false)
-                .map(BlobId::fromKey)
+        return listing(BlobId.KEY_PREFIX)
+                .map(l -> BlobId.fromKey(l.key()))
                 .flatMap(Optional::stream);
+    }
+
+    /**
+     * Every object this store manages — stand-alone blobs under {@code blobs/} and packs under
+     * {@code packs/} — with size and last-modified time, for garbage collection.
+     */
+    public Stream<StoredObject> objects() {
+        return Stream.concat(listing(BlobId.KEY_PREFIX), listing(PackFormat.KEY_PREFIX))
+                .map(l -> new StoredObject(l.key(), l.size(), l.lastModified()));
+    }
+
+    /**
+     * Deletes one object listed by {@link #objects()}; deleting a missing object succeeds. Only keys under
+     * {@code blobs/} and {@code packs/} are accepted, so a wrong key cannot reach other data in the bucket.
+     */
+    public void deleteObject(String key) {
+        if (!StoredObject.isManagedKey(key)) {
+            throw new IllegalArgumentException("not a blob or pack key: " + key);
+        }
+        s3.runVoid("DELETE " + key, () -> storage.delete(key));
+    }
+
+    private Stream<ObjectStorage.Listed> listing(String prefix) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new ResumingListing(prefix),
+                Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL), false);
+    }
+
+    /**
+     * A packer that collects small blobs into pack objects of about {@code targetBytes}, each sent at the
+     * latest {@code maxDelay} after its first blob. Close it before this store.
+     */
+    public Packer packer(int targetBytes, java.time.Duration maxDelay) {
+        return new Packer(this, targetBytes, maxDelay);
+    }
+
+    /**
+     * The plaintext of a packed blob: one range request, decoded, decompressed and checked against its id.
+     *
+     * @throws BlobNotFoundException when the pack does not exist
+     * @throws BlobCorruptException  when the entry does not decode to content with the expected hash and size
+     */
+    public byte[] get(PackedBlob blob) {
+        String key = blob.key();
+        String where = key + " at " + blob.offset() + "+" + blob.storedLength();
+        byte[] stored;
+        try {
+            stored = s3.runOrThrow(() -> storage.getRange(key, blob.offset(), blob.storedLength()));
+        } catch (S3RequestException e) {
+            if (e.isNotFound()) {
+                throw new BlobNotFoundException(blob.id(), bucket(), key);
+            }
+            if (e.status() == 416) {
+                stats.corrupt();
+                throw new BlobCorruptException(bucket(), where, blob.id(), "the pack is shorter than the entry (" + e.getMessage() + ")", e);
+            }
+            throw s3.failure("GET " + where, e);
+        } catch (IOException e) {
+            throw s3.failure("GET " + where, e);
+        }
+        return decodeEntry(blob, where, stored);
+    }
+
+    /**
+     * Re-reads every blob and every pack entry and checks each against its hash (a {@code scrub}). Problems
+     * are collected, not thrown, so one bad object does not hide the next.
+     */
+    public ScrubReport scrub() {
+        ScrubReport.Builder report = new ScrubReport.Builder();
+        objects().forEach(o -> {
+            if (o.isPack()) {
+                scrubPack(o, report);
+            } else {
+                BlobId id = BlobId.fromKey(o.key()).orElseThrow();
+                try (InputStream in = open(id)) {
+                    long n = in.transferTo(java.io.OutputStream.nullOutputStream());
+                    report.verified(o.key(), n);
+                } catch (BlobStoreException | IOException | UncheckedIOException e) {
+                    report.problem(o.key(), null, e.getMessage());
+                }
+            }
+        });
+        return report.build();
+    }
+
+    private void scrubPack(StoredObject o, ScrubReport.Builder report) {
+        String pack = PackFormat.packIdFromKey(o.key()).orElseThrow();
+        byte[] object;
+        try {
+            object = s3.runOrThrow(() -> {
+                try (ObjectStorage.ObjectContent c = storage.get(o.key(), 0, null)) {
+                    return c.body().readAllBytes();
+                }
+            });
+        } catch (IOException e) {
+            report.problem(o.key(), null, "cannot be read: " + RetriesExhaustedException.describe(e));
+            return;
+        }
+        List<PackedBlob> entries;
+        try {
+            entries = PackFormat.index(pack, object);
+        } catch (IllegalArgumentException e) {
+            stats.corrupt();
+            report.problem(o.key(), null, "is not a readable pack: " + e.getMessage());
+            return;
+        }
+        for (PackedBlob e : entries) {
+            String where = o.key() + " at " + e.offset() + "+" + e.storedLength();
+            try {
+                byte[] plain = decodeEntry(e, where, java.util.Arrays.copyOfRange(object, (int) e.offset(), (int) e.offset() + e.storedLength()));
+                report.verified(where, plain.length);
+            } catch (BlobStoreException ex) {
+                report.problem(o.key(), e.id().sha256(), ex.getMessage());
+            }
+        }
+    }
+
+    /** One pack entry: zstd frame of {@code plain}, through the codec. */
+    byte[] encodeEntry(byte[] plain) {
+        byte[] compressed = Zstd.compress(plain, compressionLevel);
+        if (codec == IdentityCodec.INSTANCE) {
+            return compressed;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(compressed.length + 64);
+        try (OutputStream encoded = codec.encode(out)) {
+            encoded.write(compressed);
+        } catch (IOException e) {
+            throw new BlobStoreException("Encoding a pack entry with codec " + codec.name() + " failed: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private byte[] decodeEntry(PackedBlob blob, String where, byte[] stored) {
+        byte[] plain;
+        try (InputStream in = new ZstdInputStream(codec.decode(new java.io.ByteArrayInputStream(stored), Map.of()))) {
+            plain = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, blob.plainSize() + 1));
+        } catch (IOException | RuntimeException e) {
+            stats.corrupt();
+            throw new BlobCorruptException(bucket(), where, blob.id(),
+                    "its content cannot be decoded (" + RetriesExhaustedException.describe(e) + ")", e);
+        }
+        BlobId actual = BlobId.of(plain);
+        if (!actual.equals(blob.id()) || plain.length != blob.plainSize()) {
+            stats.corrupt();
+            throw new BlobCorruptException(bucket(), where, blob.id(), actual.sha256(), plain.length);
+        }
+        stats.verified();
+        return plain;
+    }
+
+    /** Stores a finished pack object in one PUT. */
+    void putPack(String pack, byte[] object, long plainBytes, int entries) {
+        String key = PackFormat.key(pack);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("kbr-format", "pack-v1");
+        metadata.put("kbr-entries", Integer.toString(entries));
+        metadata.put(META_COMPRESSION, COMPRESSION_ZSTD);
+        metadata.put(META_CODEC, codec.name());
+        codec.metadata().forEach((name, value) -> metadata.put(META_CODEC_PREFIX + name, value));
+        s3.runVoid("PUT " + key, () -> storage.put(key, object, object.length, metadata));
+        stats.sent(object.length);
+        stats.uploaded(plainBytes);
+    }
+
+    ExecutorService uploadExecutor() {
+        return partUploads;
     }
 
     /** Stops the part-upload threads and drops idle connections. */
@@ -352,12 +516,12 @@ public final class BlobStore implements AutoCloseable {
     }
 
     /** Lists keys page by page; after a transient failure it lists on from the last key it returned. */
-    private final class ResumingListing implements Iterator<String> {
+    private final class ResumingListing implements Iterator<ObjectStorage.Listed> {
 
         private final String prefix;
-        private Iterator<String> page;
+        private Iterator<ObjectStorage.Listed> page;
         private String lastKey;
-        private String pending;
+        private ObjectStorage.Listed pending;
         private boolean exhausted;
 
         ResumingListing(String prefix) {
@@ -373,14 +537,14 @@ public final class BlobStore implements AutoCloseable {
         }
 
         @Override
-        public String next() {
+        public ObjectStorage.Listed next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            String key = pending;
+            ObjectStorage.Listed listed = pending;
             pending = null;
-            lastKey = key;
-            return key;
+            lastKey = listed.key();
+            return listed;
         }
 
         private void advance() {

@@ -179,12 +179,27 @@ final class MinioObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public byte[] getRange(String key, long offset, int length) throws IOException {
+        if (length == 0) {
+            return new byte[0];
+        }
+        GetObjectArgs args = GetObjectArgs.builder().bucket(bucket).object(key).offset(offset).length((long) length).build();
+        try (GetObjectResponse response = await(() -> client.getObject(args))) {
+            byte[] data = response.readNBytes(length);
+            if (data.length != length) {
+                throw new S3RequestException(416, "InvalidRange", "range " + offset + "+" + length + " of " + key + " ended after " + data.length + " bytes");
+            }
+            return data;
+        }
+    }
+
+    @Override
     public void delete(String key) throws IOException {
         await(() -> client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()));
     }
 
     @Override
-    public Iterator<String> list(String prefix, String startAfter) {
+    public Iterator<Listed> list(String prefix, String startAfter) {
         ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true);
         if (startAfter != null) {
             args.startAfter(startAfter);
@@ -197,9 +212,11 @@ final class MinioObjectStorage implements ObjectStorage {
             }
 
             @Override
-            public String next() {
+            public Listed next() {
                 try {
-                    return results.next().get().objectName();
+                    Item item = results.next().get();
+                    return new Listed(item.objectName(), item.size(),
+                            item.lastModified() == null ? java.time.Instant.EPOCH : item.lastModified().toInstant());
                 } catch (Exception e) {
                     throw new UncheckedIOException(translate(e));
                 }

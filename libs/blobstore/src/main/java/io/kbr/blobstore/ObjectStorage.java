@@ -3,6 +3,7 @@ package io.kbr.blobstore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,10 @@ interface ObjectStorage extends AutoCloseable {
 
     /** What a HEAD on an object tells. {@code userMetadata} keys are lower-case, without {@code x-amz-meta-}. */
     record ObjectInfo(long size, String etag, Map<String, String> userMetadata) {
+    }
+
+    /** One entry of a listing. */
+    record Listed(String key, long size, Instant lastModified) {
     }
 
     /** An open GET: the body from {@code offset} on. Closing it releases the connection. */
@@ -64,14 +69,17 @@ interface ObjectStorage extends AutoCloseable {
      */
     ObjectContent get(String key, long offset, String ifMatchEtag) throws IOException;
 
+    /** A GET of {@code length} bytes from {@code offset} (a range request), read completely. */
+    byte[] getRange(String key, long offset, int length) throws IOException;
+
     /** Deletes the object; deleting a missing object succeeds. */
     void delete(String key) throws IOException;
 
     /**
-     * Object keys under {@code prefix} in lexical order, after {@code startAfter} when not null. The
+     * Objects under {@code prefix} in lexical key order, after {@code startAfter} when not null. The
      * iterator fetches pages lazily and throws {@link java.io.UncheckedIOException} around a failed page.
      */
-    Iterator<String> list(String prefix, String startAfter) throws IOException;
+    Iterator<Listed> list(String prefix, String startAfter) throws IOException;
 
     /** Releases connections and threads. */
     @Override

@@ -206,7 +206,7 @@ class BlobStoreIT {
 
         List<String> after = new ArrayList<>();
         try (MinioObjectStorage storage = new MinioObjectStorage(TestS3.config(BUCKET))) {
-            storage.list(BlobId.KEY_PREFIX, middle).forEachRemaining(after::add);
+            storage.list(BlobId.KEY_PREFIX, middle).forEachRemaining(l -> after.add(l.key()));
         }
 
         assertThat(after).isEqualTo(all.subList(all.size() / 2 + 1, all.size()));

@@ -24,7 +24,10 @@ import java.util.function.Predicate;
  */
 final class InMemoryObjectStorage implements ObjectStorage {
 
-    record StoredObject(byte[] data, Map<String, String> metadata, String etag) {
+    record StoredObject(byte[] data, Map<String, String> metadata, String etag, java.time.Instant created) {
+        StoredObject(byte[] data, Map<String, String> metadata, String etag) {
+            this(data, metadata, etag, java.time.Instant.now());
+        }
     }
 
     private record Fault(Predicate<String> request, IOException failure) {
@@ -187,19 +190,39 @@ final class InMemoryObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public byte[] getRange(String key, long offset, int length) throws IOException {
+        request("GET " + key + " range " + offset + "+" + length);
+        StoredObject object = objects.get(key);
+        if (object == null) {
+            throw new S3RequestException(404, "NoSuchKey", "The specified key does not exist.");
+        }
+        if (offset + length > object.data().length) {
+            throw new S3RequestException(416, "InvalidRange", "range beyond the end of " + key);
+        }
+        return java.util.Arrays.copyOfRange(object.data(), (int) offset, (int) offset + length);
+    }
+
+    /** Replaces an object's bytes (to simulate tampering). */
+    void tamper(String key, java.util.function.UnaryOperator<byte[]> change) {
+        StoredObject o = objects.get(key);
+        objects.put(key, new StoredObject(change.apply(o.data().clone()), o.metadata(), o.etag(), o.created()));
+    }
+
+    @Override
     public void delete(String key) throws IOException {
         request("DELETE " + key);
         objects.remove(key);
     }
 
     @Override
-    public Iterator<String> list(String prefix, String startAfter) throws IOException {
+    public Iterator<Listed> list(String prefix, String startAfter) throws IOException {
         request("LIST " + prefix + (startAfter == null ? "" : " after " + startAfter));
-        List<String> page = new ArrayList<>();
+        List<Listed> page = new ArrayList<>();
         synchronized (objects) {
-            for (String key : objects.keySet()) {
+            for (var e : objects.entrySet()) {
+                String key = e.getKey();
                 if (key.startsWith(prefix) && (startAfter == null || key.compareTo(startAfter) > 0)) {
-                    page.add(key);
+                    page.add(new Listed(key, e.getValue().data().length, e.getValue().created()));
                 }
             }
         }
@@ -213,10 +236,10 @@ final class InMemoryObjectStorage implements ObjectStorage {
             }
 
             @Override
-            public String next() {
+            public Listed next() {
                 if (index > 0 && index % listPageSize == 0) {
                     try {
-                        request("LIST " + prefix + " page after " + page.get(index - 1));
+                        request("LIST " + prefix + " page after " + page.get(index - 1).key());
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
