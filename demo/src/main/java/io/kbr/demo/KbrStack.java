@@ -51,6 +51,8 @@ public final class KbrStack implements AutoCloseable {
     private JavaService catalog;
     private JavaService agent;
 
+    private final String encryptionKeys;
+
     public KbrStack(Path projectRoot, Path workDir, MariaDbServer db, KafkaBroker kafka, S3Server s3, Consumer<String> log) {
         this.projectRoot = projectRoot.toAbsolutePath().normalize();
         this.workDir = workDir.toAbsolutePath().normalize();
@@ -59,6 +61,22 @@ public final class KbrStack implements AutoCloseable {
         this.s3 = s3;
         this.log = log;
         this.attachments = this.workDir.resolve("kopano-attachments");
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        // Encryption at rest is on in the demo: a fresh AES-256 key per stack, handed to every service.
+        this.encryptionKeys = "demo-1:" + java.util.Base64.getEncoder().encodeToString(key);
+    }
+
+    /** The {@code id:base64key} list the services encrypt blobs with. */
+    public String encryptionKeys() {
+        return encryptionKeys;
+    }
+
+    /** A blob store on the stack's bucket with the stack's encryption key, for reading what the agent stored. */
+    public io.kbr.blobstore.BlobStore blobStore() {
+        return io.kbr.blobstore.BlobStore.create(
+                io.kbr.blobstore.BlobStoreConfig.of(s3.endpoint(), s3.accessKey(), s3.secretKey()).withRegion(s3.region()),
+                io.kbr.blobstore.BlobCodec.configured(java.util.Optional.of(encryptionKeys), java.util.Optional.empty()));
     }
 
     /** Finds the project root (the directory with the parent pom and backup-agent/) from {@code start} upwards. */
@@ -123,6 +141,7 @@ public final class KbrStack implements AutoCloseable {
         p.put("kbr.agent.object-store.access-key", s3.accessKey());
         p.put("kbr.agent.object-store.secret-key", s3.secretKey());
         p.put("kbr.agent.object-store.region", s3.region());
+        p.put("kbr.agent.object-store.encryption-keys", encryptionKeys);
         p.put("kbr.agent.attachments.path", attachments.toString());
         agent = start("backup-agent", p);
         return agent;

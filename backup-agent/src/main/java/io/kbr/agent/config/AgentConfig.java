@@ -60,5 +60,19 @@ public interface AgentConfig {
         /** Create the bucket when it does not exist. */
         @WithDefault("true")
         boolean createBucket();
+
+        /** AES-256 keys for encryption at rest, {@code id:base64key[,id:base64key…]}; none means no encryption. */
+        Optional<String> encryptionKeys();
+
+        /** The key id new objects are encrypted under; default the first key. */
+        Optional<String> activeKeyId();
+
+        /** Item documents are collected into packs of about this size (one PUT each). */
+        @WithDefault("8388608")
+        int packTargetBytes();
+
+        /** A pack goes out at the latest this long after its first document (bounds change-to-event latency). */
+        @WithDefault("200ms")
+        java.time.Duration packMaxDelay();
     }
 }

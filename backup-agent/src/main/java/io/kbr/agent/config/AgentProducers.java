@@ -26,7 +26,7 @@ public class AgentProducers {
                 .withBucket(os.bucket())
                 .withRegion(os.region())
                 .withCreateBucket(os.createBucket());
-        return BlobStore.create(c);
+        return BlobStore.create(c, io.kbr.blobstore.BlobCodec.configured(os.encryptionKeys(), os.activeKeyId()));
     }
 
     void closeBlobStore(@Disposes BlobStore store) {
@@ -58,8 +58,12 @@ public class AgentProducers {
 
     @Produces
     @ApplicationScoped
-    Documents documents(BlobStore store, BackupProgress progress) {
-        return new Documents(store, progress);
+    Documents documents(BlobStore store, BackupProgress progress, AgentConfig config) {
+        return new Documents(store, progress, store.packer(config.objectStore().packTargetBytes(), config.objectStore().packMaxDelay()));
+    }
+
+    void closeDocuments(@Disposes Documents documents) {
+        documents.close();
     }
 
     @Produces

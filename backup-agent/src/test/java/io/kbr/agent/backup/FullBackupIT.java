@@ -135,7 +135,7 @@ class FullBackupIT {
                 perFolder.merge(hex(item.getFolderSourceKey()), 1L, Long::sum);
                 Message m = expected.get(sk);
                 assertThat(m).as("event for unknown item %s", sk).isNotNull();
-                ItemDocument doc = codec.decode(blobs.get(BlobId.parse(item.getDocument().getSha256())));
+                ItemDocument doc = io.kbr.documents.StoredBlobs.item(blobs, item.getDocument());
                 assertThat(item.getSoftDeleted()).isEqualTo(m.softDeleted());
                 assertThat(DocumentVerifier.differences(doc, m, ref -> blobs.get(BlobId.parse(ref.getSha256())),
                         ref -> expectedBlobs.get(key(ref)))).isEmpty();
@@ -145,7 +145,7 @@ class FullBackupIT {
             } else if (e.getChange() instanceof StoreChange sc) {
                 storeEvents++;
                 StoreMetadataDocument md = AvroCodec.of(StoreMetadataDocument.class)
-                        .decode(blobs.get(BlobId.parse(sc.getMetadata().getSha256())));
+                        .decode(io.kbr.documents.StoredBlobs.read(blobs, sc.getMetadata()));
                 assertThat(md.getStoreProps()).isNotEmpty();
             }
         }

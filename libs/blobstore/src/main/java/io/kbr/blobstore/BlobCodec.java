@@ -39,6 +39,16 @@ public interface BlobCodec {
      */
     InputStream decode(InputStream stored, Map<String, String> metadata) throws IOException;
 
+    /**
+     * The codec a deployment configures: AES-256-GCM under {@code keys} ({@code id:base64key,…}, see
+     * {@link EncryptionKeys#parse}) when given, else no encryption.
+     */
+    static BlobCodec configured(java.util.Optional<String> keys, java.util.Optional<String> activeKeyId) {
+        return keys.filter(k -> !k.isBlank())
+                .<BlobCodec>map(k -> new AesGcmCodec(EncryptionKeys.parse(k, activeKeyId.orElse(null))))
+                .orElse(identity());
+    }
+
     /** Stores the compressed bytes as they are (no encryption). */
     static BlobCodec identity() {
         return IdentityCodec.INSTANCE;

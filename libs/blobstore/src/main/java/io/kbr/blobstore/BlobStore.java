@@ -268,6 +268,32 @@ public final class BlobStore implements AutoCloseable {
                 .map(l -> new StoredObject(l.key(), l.size(), l.lastModified()));
     }
 
+    /** The pack objects only ({@code packs/}), with size and last-modified time. */
+    public Stream<StoredObject> packs() {
+        return listing(PackFormat.KEY_PREFIX).map(l -> new StoredObject(l.key(), l.size(), l.lastModified()));
+    }
+
+    /**
+     * The entries of a pack, read from its own index with two range requests (footer, then index); lets a
+     * restarted agent find what recent packs already hold.
+     *
+     * @throws BlobStoreException when the pack cannot be read or is not a well-formed pack
+     */
+    public List<PackedBlob> packIndex(StoredObject pack) {
+        String id = PackFormat.packIdFromKey(pack.key()).orElseThrow(() -> new IllegalArgumentException("not a pack key: " + pack.key()));
+        try {
+            byte[] footer = s3.runOrThrow(() -> storage.getRange(pack.key(), pack.size() - PackFormat.FOOTER, PackFormat.FOOTER));
+            int indexLength = PackFormat.indexLength(pack.size(), footer);
+            long start = pack.size() - PackFormat.FOOTER - indexLength;
+            byte[] index = s3.runOrThrow(() -> storage.getRange(pack.key(), start, indexLength));
+            return PackFormat.parseIndex(id, index, start);
+        } catch (IOException e) {
+            throw s3.failure("GET index of " + pack.key(), e);
+        } catch (IllegalArgumentException e) {
+            throw new BlobStoreException("Pack " + pack.key() + " in bucket " + bucket() + " is not readable: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Deletes one object listed by {@link #objects()}; deleting a missing object succeeds. Only keys under
      * {@code blobs/} and {@code packs/} are accepted, so a wrong key cannot reach other data in the bucket.

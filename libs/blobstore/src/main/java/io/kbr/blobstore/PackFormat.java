@@ -88,25 +88,32 @@ public final class PackFormat {
      * @throws IllegalArgumentException naming what is wrong when the object is not a well-formed pack
      */
     static List<PackedBlob> index(String pack, byte[] object) {
-        if (object.length < FOOTER + 4) {
-            throw new IllegalArgumentException("too short for a pack (" + object.length + " bytes)");
+        int indexLength = indexLength(object.length, java.util.Arrays.copyOfRange(object, Math.max(0, object.length - FOOTER), object.length));
+        int start = object.length - FOOTER - indexLength;
+        return parseIndex(pack, java.util.Arrays.copyOfRange(object, start, start + indexLength), start);
+    }
+
+    /** The index length a pack's last {@value #FOOTER} bytes announce, checked against the object size. */
+    static int indexLength(long objectSize, byte[] footer) {
+        if (objectSize < FOOTER + 4 || footer.length != FOOTER) {
+            throw new IllegalArgumentException("too short for a pack (" + objectSize + " bytes)");
         }
-        ByteBuffer b = ByteBuffer.wrap(object);
-        byte[] magic = new byte[MAGIC.length];
-        b.position(object.length - MAGIC.length);
-        b.get(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
+        if (!java.util.Arrays.equals(java.util.Arrays.copyOfRange(footer, 4, FOOTER), MAGIC)) {
             throw new IllegalArgumentException("no pack footer (the object is truncated or not a pack)");
         }
-        int indexLength = b.getInt(object.length - FOOTER);
-        long indexStart = (long) object.length - FOOTER - indexLength;
-        if (indexLength < 4 || indexStart < 0) {
+        int indexLength = ByteBuffer.wrap(footer).getInt();
+        if (indexLength < 4 || objectSize - FOOTER - indexLength < 0) {
             throw new IllegalArgumentException("index length " + indexLength + " does not fit the object");
         }
-        b.position((int) indexStart);
+        return indexLength;
+    }
+
+    /** Parses an index whose entries must all end before {@code entriesEnd}. */
+    static List<PackedBlob> parseIndex(String pack, byte[] index, long entriesEnd) {
+        ByteBuffer b = ByteBuffer.wrap(index);
         int count = b.getInt();
-        if ((long) count * INDEX_ENTRY + 4 != indexLength) {
-            throw new IllegalArgumentException("index of " + indexLength + " bytes cannot hold " + count + " entries");
+        if ((long) count * INDEX_ENTRY + 4 != index.length) {
+            throw new IllegalArgumentException("index of " + index.length + " bytes cannot hold " + count + " entries");
         }
         List<PackedBlob> entries = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -115,7 +122,7 @@ public final class PackFormat {
             long plain = b.getLong();
             long offset = b.getLong();
             int length = b.getInt();
-            if (offset + length > indexStart) {
+            if (offset < 0 || length < 0 || offset + length > entriesEnd) {
                 throw new IllegalArgumentException("entry " + i + " reaches beyond the entries area");
             }
             entries.add(new PackedBlob(BlobId.ofDigest(sha), plain, pack, offset, length));

@@ -57,7 +57,14 @@ public final class Packer implements AutoCloseable {
 
     /** Adds {@code plain} to the open pack and returns where it will be; durable only after {@link #whenDurable()}. */
     public PackedBlob append(byte[] plain) {
-        BlobId id = BlobId.of(plain);
+        return append(BlobId.of(plain), plain);
+    }
+
+    /**
+     * Like {@link #append(byte[])} for a caller that already hashed {@code plain} (hashing is a large part of
+     * a backup's CPU time). A wrong {@code id} is caught by every later read, which verifies the content.
+     */
+    public PackedBlob append(BlobId id, byte[] plain) {
         byte[] entry = store.encodeEntry(plain);
         Open sealed = null;
         PackedBlob ref;
