@@ -1,0 +1,820 @@
+package io.kbr.restore.kopano;
+
+import io.kbr.documents.ItemDocuments;
+import io.kbr.documents.PropertyValues;
+import io.kbr.events.schema.AttachmentDocument;
+import io.kbr.events.schema.BlobRef;
+import io.kbr.events.schema.ItemDocument;
+import io.kbr.events.schema.RecipientDocument;
+import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.PropTags;
+import io.kbr.kopano.model.PropType;
+import io.kbr.kopano.model.Property;
+import io.kbr.kopano.model.PropertyList;
+import io.kbr.kopano.model.Store;
+import io.kbr.kopano.read.KopanoReader;
+import io.kbr.kopano.store.ChangeTypes;
+import io.kbr.kopano.store.EntryIds;
+import io.kbr.kopano.store.ObjectTypes;
+import io.kbr.kopano.write.AttachmentStorage;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Writes backed-up {@link ItemDocument}s into a Kopano database by direct SQL, following the checklist of
+ * KOPANO-STORAGE.md §10.3: one transaction per item with the {@code hierarchy} row, {@code properties} and
+ * {@code mvproperties}, {@code tproperties} rows, a fresh entryid with the target store's GUID and a fresh
+ * sourcekey, the original sourcekey stamped as PR_EC_BACKUP_SOURCE_KEY, recipients, attachments with their data in
+ * the target's attachment backend, embedded messages, the original RFC 822 text, named properties mapped by name
+ * to the target's ids, an ICS NEW row with PR_CHANGE_KEY / PR_PREDECESSOR_CHANGE_LIST as AddChange writes them,
+ * folder counters and the store size. Every blob is fetched and its SHA-256 checked before anything is written.
+ * Also: folders by path under an optional restore root, the conflict modes, undelete as kopano-server's move does
+ * it (§6.4), and hard deletes as DeleteObjectHard does them (§6.3).
+ *
+ * <p>After a restore into a database a running kopano-server owns, its caches must be cleared (docs/restore-writing.md).
+ * Not thread-safe; use one instance per connection.
+ */
+public final class KopanoRestorer {
+    /** PR_EC_BACKUP_SOURCE_KEY, PROP_TAG(PT_BINARY, 0x67D1) in Kopano's m4lcommon/include/kopano/ECTags.h. */
+    public static final int EC_BACKUP_SOURCE_KEY = 0x67D1;
+    public static final int PARENT_ENTRYID = 0x0E09;
+    public static final int STORE_ENTRYID = 0x0FFB;
+    public static final int STORE_RECORD_KEY = 0x0FFA;
+    public static final int INSTANCE_KEY = 0x0FF6;
+
+    /** Properties of a document that are never written as they are: identity kept elsewhere or recomputed. */
+    private static final Set<Integer> NOT_COPIED = Set.of(PropTags.ENTRYID, PropTags.SOURCE_KEY, PropTags.ATTACH_DATA_BIN,
+            PropTags.EC_IMAP_EMAIL, PropTags.PARENT_SOURCE_KEY, PARENT_ENTRYID, STORE_ENTRYID, STORE_RECORD_KEY, INSTANCE_KEY);
+
+    private final TargetDb db;
+    private final Map<Long, StoreIndex> indexes = new HashMap<>();
+
+    public KopanoRestorer(Connection c, AttachmentStorage storage) throws SQLException {
+        this(c, storage, Clock.systemUTC(), SourceKeyPolicy.serverCounter());
+    }
+
+    public KopanoRestorer(Connection c, AttachmentStorage storage, Clock clock, SourceKeyPolicy sourceKeys) throws SQLException {
+        this.db = new TargetDb(c, storage, clock, sourceKeys);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Stores and folders
+
+    /** The store of a user in the target database (by login name, as {@link KopanoReader#stores()} resolves it). */
+    public Store store(String userName) throws SQLException {
+        for (Store s : new KopanoReader(db.c, db.storage).stores()) {
+            if (s.userName() != null && s.userName().equals(userName) && s.type() == 0) {
+                return s;
+            }
+        }
+        throw new SQLException("the target database has no private store of user '" + userName + "'");
+    }
+
+    /**
+     * The folder for {@code folder} below {@code restoreRoot}, creating what is missing (idempotent). Both are paths of
+     * display names from the store's root folder; with a restore root, a leading {@code IPM_SUBTREE} of the folder's
+     * path is dropped, so {@code [IPM_SUBTREE, Inbox]} under root {@code [IPM_SUBTREE, Restored]} becomes
+     * {@code Restored/Inbox}. Each created folder is its own transaction (as CreateFolder).
+     */
+    public long ensureFolder(Store store, List<String> restoreRoot, FolderSpec folder) throws Exception {
+        List<String> path = new ArrayList<>();
+        List<String> tail = folder.path();
+        if (restoreRoot != null && !restoreRoot.isEmpty()) {
+            path.addAll(restoreRoot);
+            if (!tail.isEmpty() && tail.get(0).equals("IPM_SUBTREE")) {
+                tail = tail.subList(1, tail.size());
+            }
+        }
+        path.addAll(tail);
+        long current = store.rootFolderId();
+        for (int i = 0; i < path.size(); i++) {
+            String name = path.get(i);
+            Long child = childFolder(current, name);
+            if (child == null) {
+                boolean last = i == path.size() - 1;
+                long parent = current;
+                child = db.inTransaction(() -> createFolder(store, parent, name, last ? folder.containerClass() : null,
+                        last ? folder.originalSourceKey() : null));
+            }
+            current = child;
+        }
+        return current;
+    }
+
+    private Long childFolder(long parent, String name) throws SQLException {
+        try (PreparedStatement ps = db.c.prepareStatement("SELECT h.id FROM hierarchy h JOIN properties p ON p.hierarchyid = h.id"
+                + " AND p.tag = ? AND p.type = 30 WHERE h.parent = ? AND h.type = 3 AND h.flags & 1024 = 0 AND p.val_string = ? ORDER BY h.id LIMIT 1")) {
+            ps.setInt(1, PropTags.DISPLAY_NAME);
+            ps.setLong(2, parent);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    /** CreateFolder (§2.2, §3.5, §5.3): a FOLDER_GENERIC with entryid, sourcekey, counters, display name in tproperties, FOLDER_NEW. */
+    private long createFolder(Store store, long parent, String name, String containerClass, Bytes originalSourceKey) throws SQLException {
+        Bytes parentSk = db.sourceKeyOf(parent);
+        if (parentSk == null) {
+            throw new SQLException("folder " + parent + " has no sourcekey");
+        }
+        long now = db.now();
+        long id = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,1,?)", parent, ObjectTypes.FOLDER, store.userId());
+        Bytes sk = db.newSourceKey();
+        db.indexed(id, PropTags.ENTRYID, EntryIds.newV1(store.guid(), ObjectTypes.FOLDER));
+        db.indexed(id, PropTags.SOURCE_KEY, sk);
+        List<Property> props = new ArrayList<>(List.of(
+                Property.of(PropTags.FOLDER_TYPE, PropType.LONG, 1),
+                Property.of(PropTags.CREATION_TIME, PropType.SYSTIME, now),
+                Property.of(PropTags.LAST_MODIFICATION_TIME, PropType.SYSTIME, now),
+                Property.of(PropTags.CONTENT_COUNT, PropType.LONG, 0),
+                Property.of(PropTags.CONTENT_UNREAD, PropType.LONG, 0),
+                Property.of(PropTags.ASSOC_CONTENT_COUNT, PropType.LONG, 0),
+                Property.of(PropTags.FOLDER_CHILD_COUNT, PropType.LONG, 0),
+                Property.of(PropTags.SUBFOLDERS, PropType.BOOLEAN, false),
+                Property.of(PropTags.DELETED_MSG_COUNT, PropType.LONG, 0),
+                Property.of(PropTags.DELETED_FOLDER_COUNT, PropType.LONG, 0),
+                Property.of(PropTags.DELETED_ASSOC_MSG_COUNT, PropType.LONG, 0),
+                Property.of(PropTags.DISPLAY_NAME, PropType.STRING8, name)));
+        if (containerClass != null) {
+            props.add(Property.of(PropTags.CONTAINER_CLASS, PropType.STRING8, containerClass));
+        }
+        if (originalSourceKey != null) {
+            props.add(Property.of(EC_BACKUP_SOURCE_KEY, PropType.BINARY, originalSourceKey));
+        }
+        db.writeProps(id, props);
+        db.exec("INSERT INTO tproperties (folderid, hierarchyid, tag, type, val_string) VALUES (?,?,?,?,?)",
+                parent, id, PropTags.DISPLAY_NAME, PropType.STRING8, name);
+        db.addToCounter(parent, PropTags.FOLDER_CHILD_COUNT, 1);
+        db.setBoolean(parent, PropTags.SUBFOLDERS, true);
+        db.addChange(ChangeTypes.FOLDER_NEW, sk, parentSk, 0);
+        StoreIndex idx = indexes.get(store.hierarchyId());
+        if (idx != null) {
+            idx.folderParent.put(id, parent);
+            idx.folderFlags.put(id, 1);
+        }
+        return id;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Items
+
+    /** The key that identifies an item across restores: its PR_EC_BACKUP_SOURCE_KEY if it was restored before, else its sourcekey. */
+    public static Bytes backupSourceKey(ItemDocument doc) {
+        for (var p : doc.getProps()) {
+            if (p.getId() == EC_BACKUP_SOURCE_KEY && p.getType() == PropType.BINARY && p.getNamed() == null) {
+                return Bytes.wrap(PropertyValues.bytes((java.nio.ByteBuffer) p.getValue()));
+            }
+        }
+        return doc.getSourceKey() == null ? null : Bytes.wrap(PropertyValues.bytes(doc.getSourceKey()));
+    }
+
+    /**
+     * Restores one top-level item into {@code folderId} of {@code store}. Never throws for a problem of the item
+     * itself (a missing or corrupt blob, an unmappable property, a SQL error): the transaction is rolled back, backend
+     * files written for it are removed, and the outcome is {@link ItemOutcome.Status#FAILED} with the reason.
+     *
+     * <p>An existing copy (same backup sourcekey in any folder of the store): with SKIP a live copy is left alone and a
+     * soft-deleted copy is undeleted into {@code folderId} (§6.4); OVERWRITE hard-deletes the copy and writes the
+     * document; KEEP_BOTH writes the document beside it.
+     *
+     * @param blobs opens a blob of the backup; it may verify and throw, and the restorer checks size and SHA-256 again
+     */
+    public ItemOutcome restore(Store store, long folderId, ItemDocument doc, Function<BlobRef, byte[]> blobs, ConflictMode mode) {
+        Bytes key = backupSourceKey(doc);
+        Map<String, byte[]> data;
+        try {
+            data = fetchBlobs(doc, blobs);
+            checkNames(doc, "message");
+        } catch (RestoreFailure e) {
+            return ItemOutcome.failed(key, e.getMessage());
+        }
+        try {
+            StoreIndex idx = index(store);
+            Existing ex = key == null ? null : idx.find(key, doc.getSourceKey() == null ? null : Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())));
+            if (ex != null && mode == ConflictMode.SKIP) {
+                if (!ex.deleted) {
+                    return new ItemOutcome(ItemOutcome.Status.SKIPPED_DUPLICATE, ex.id, null, key, "already in the target store as message " + ex.id);
+                }
+                db.inTransaction(() -> {
+                    undeleteNoTx(store, ex.id, folderId, key);
+                    return null;
+                });
+                idx.remember(key, ex.id);
+                return new ItemOutcome(ItemOutcome.Status.UNDELETED, ex.id, null, key, null);
+            }
+            boolean overwrite = ex != null && mode == ConflictMode.OVERWRITE;
+            long id = db.inTransaction(() -> {
+                if (overwrite) {
+                    hardDeleteNoTx(store, ex.id);
+                }
+                return writeMessage(store, folderId, doc, data, key);
+            });
+            if (overwrite) {
+                idx.forget(ex.id);
+            }
+            if (key != null) {
+                idx.remember(key, id);
+            }
+            return new ItemOutcome(overwrite ? ItemOutcome.Status.OVERWRITTEN : ItemOutcome.Status.RESTORED, id, overwrite ? ex.id : null, key, null);
+        } catch (Exception e) {
+            indexes.remove(store.hierarchyId()); // rebuilt on the next call, from what actually committed
+            return ItemOutcome.failed(key, "not restored, nothing written: " + describe(e));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /** Fetches every blob the document references and checks its size and SHA-256, before anything is written. */
+    private static Map<String, byte[]> fetchBlobs(ItemDocument doc, Function<BlobRef, byte[]> blobs) throws RestoreFailure {
+        Map<String, byte[]> out = new HashMap<>();
+        for (BlobRef ref : ItemDocuments.blobs(doc)) {
+            if (out.containsKey(ref.getSha256())) {
+                continue;
+            }
+            byte[] bytes;
+            try {
+                bytes = blobs.apply(ref);
+            } catch (RuntimeException e) {
+                throw new RestoreFailure("blob " + ref.getSha256() + " could not be read: " + describe(e), e);
+            }
+            if (bytes == null) {
+                throw new RestoreFailure("blob " + ref.getSha256() + " is missing from the backup");
+            }
+            if (bytes.length != ref.getSize()) {
+                throw new RestoreFailure("blob " + ref.getSha256() + " is corrupt: " + bytes.length + " bytes, the backup recorded " + ref.getSize());
+            }
+            String actual = sha256(bytes);
+            if (!actual.equals(ref.getSha256())) {
+                throw new RestoreFailure("blob " + ref.getSha256() + " is corrupt: its content hashes to " + actual);
+            }
+            out.put(ref.getSha256(), bytes);
+        }
+        return out;
+    }
+
+    private static void checkNames(ItemDocument doc, String where) throws RestoreFailure {
+        checkNames(doc.getProps(), where);
+        for (RecipientDocument r : doc.getRecipients()) {
+            checkNames(r.getProps(), where + " recipient");
+        }
+        for (AttachmentDocument a : doc.getAttachments()) {
+            checkNames(a.getProps(), where + " attachment");
+            if (a.getEmbedded() != null) {
+                checkNames(a.getEmbedded(), where + " embedded message");
+            }
+        }
+    }
+
+    private static void checkNames(List<io.kbr.events.schema.PropertyValue> props, String where) throws RestoreFailure {
+        for (var p : props) {
+            if (p.getId() >= PropTags.NAMED_BASE && p.getNamed() == null) {
+                throw new RestoreFailure(where + " property 0x" + Integer.toHexString(p.getId()) + " is a named property without its name in the backup");
+            }
+            try {
+                PropType.javaClass(p.getType());
+            } catch (IllegalArgumentException e) {
+                throw new RestoreFailure(where + " property 0x" + Integer.toHexString(p.getId()) + " has type " + p.getType() + ", which Kopano cannot store");
+            }
+        }
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long writeMessage(Store store, long folderId, ItemDocument doc, Map<String, byte[]> data, Bytes key) throws Exception {
+        long[] folder = db.hierarchyRow(folderId);
+        if (folder == null || folder[1] != ObjectTypes.FOLDER) {
+            throw new SQLException("target folder " + folderId + " does not exist");
+        }
+        Bytes folderSk = db.sourceKeyOf(folderId);
+        if (folderSk == null) {
+            throw new SQLException("target folder " + folderId + " has no sourcekey");
+        }
+        int flags = doc.getFlags() & ObjectTypes.FLAG_ASSOCIATED;
+        long id = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,?,?)", folderId, ObjectTypes.MESSAGE, flags, store.userId());
+        Bytes sk = db.newSourceKey();
+        db.indexed(id, PropTags.ENTRYID, EntryIds.newV1(store.guid(), ObjectTypes.MESSAGE));
+        db.indexed(id, PropTags.SOURCE_KEY, sk);
+        writeChildren(store, id, doc, data);
+        byte[] mime = rfc822(doc, data);
+        if (mime != null) {
+            db.writeBlob(id, PropTags.EC_IMAP_EMAIL, mime);
+        }
+
+        List<Property> props = mapped(doc.getProps());
+        props.removeIf(p -> !p.isNamed() && (NOT_COPIED.contains(p.id()) || p.id() == PropTags.DELETED_ON || p.id() == PropTags.EC_IMAP_ID
+                || p.id() == EC_BACKUP_SOURCE_KEY || p.id() == PropTags.CHANGE_KEY || p.id() == PropTags.PREDECESSOR_CHANGE_LIST));
+        props.add(Property.of(PropTags.EC_IMAP_ID, PropType.LONG, (int) db.newImapId()));
+        if (key != null) {
+            props.add(Property.of(EC_BACKUP_SOURCE_KEY, PropType.BINARY, key));
+        }
+        if (PropertyList.find(props, PropTags.MESSAGE_SIZE).isEmpty()) {
+            props.add(Property.of(PropTags.MESSAGE_SIZE, PropType.LONG, (int) Math.min(Integer.MAX_VALUE, estimateSize(doc, data))));
+        }
+        long now = db.now();
+        if (PropertyList.find(props, PropTags.CREATION_TIME).isEmpty()) {
+            props.add(Property.of(PropTags.CREATION_TIME, PropType.SYSTIME, now));
+        }
+        if (PropertyList.find(props, PropTags.LAST_MODIFICATION_TIME).isEmpty()) {
+            props.add(Property.of(PropTags.LAST_MODIFICATION_TIME, PropType.SYSTIME, now));
+        }
+        // §5.2: the NEW row inside the save transaction; AddChange then writes PR_CHANGE_KEY and PR_PREDECESSOR_CHANGE_LIST.
+        long changeId = db.addChange(ChangeTypes.MESSAGE_NEW, sk, folderSk, 0);
+        Bytes changeKey = db.changeKey(changeId);
+        Bytes oldCk = value(doc.getProps(), PropTags.CHANGE_KEY);
+        Bytes oldPcl = value(doc.getProps(), PropTags.PREDECESSOR_CHANGE_LIST);
+        props.add(Property.of(PropTags.CHANGE_KEY, PropType.BINARY, changeKey));
+        props.add(Property.of(PropTags.PREDECESSOR_CHANGE_LIST, PropType.BINARY, ChangeLists.add(ChangeLists.add(oldPcl, oldCk), changeKey)));
+        db.writeProps(id, props);
+        db.writeTableProps(folderId, id);
+
+        int messageFlags = PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0);
+        if ((flags & ObjectTypes.FLAG_ASSOCIATED) != 0) {
+            db.addToCounter(folderId, PropTags.ASSOC_CONTENT_COUNT, 1);
+        } else {
+            db.addToCounter(folderId, PropTags.CONTENT_COUNT, 1);
+            if ((messageFlags & 1) == 0) {
+                db.addToCounter(folderId, PropTags.CONTENT_UNREAD, 1);
+            }
+        }
+        db.addStoreSize(store.hierarchyId(), Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0)));
+        db.touchCommitTime(folderId);
+        return id;
+    }
+
+    private static Bytes value(List<io.kbr.events.schema.PropertyValue> props, int id) {
+        for (var p : props) {
+            if (p.getId() == id && p.getNamed() == null && p.getType() == PropType.BINARY) {
+                return Bytes.wrap(PropertyValues.bytes((java.nio.ByteBuffer) p.getValue()));
+            }
+        }
+        return null;
+    }
+
+    private void writeChildren(Store store, long messageId, ItemDocument doc, Map<String, byte[]> data) throws Exception {
+        for (RecipientDocument r : doc.getRecipients()) {
+            long rid = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,0,?)", messageId, r.getObjectType(), store.userId());
+            db.writeProps(rid, mapped(r.getProps()));
+        }
+        for (AttachmentDocument a : doc.getAttachments()) {
+            long aid = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,0,?)", messageId, ObjectTypes.ATTACH, store.userId());
+            List<Property> props = mapped(a.getProps());
+            props.removeIf(p -> !p.isNamed() && NOT_COPIED.contains(p.id()));
+            db.writeProps(aid, props);
+            if (a.getData() != null) {
+                db.writeBlob(aid, PropTags.ATTACH_DATA_BIN, data.get(a.getData().getSha256()));
+            }
+            if (a.getEmbedded() != null) {
+                writeEmbedded(store, aid, a.getEmbedded(), data);
+            }
+        }
+    }
+
+    /** An embedded message: type 5 under the attachment, a fresh sourcekey, no entryid (§4.1, §4.2). */
+    private void writeEmbedded(Store store, long attachId, ItemDocument doc, Map<String, byte[]> data) throws Exception {
+        long id = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,?,?)", attachId, ObjectTypes.MESSAGE,
+                doc.getFlags() & ~ObjectTypes.FLAG_DELETED, store.userId());
+        db.indexed(id, PropTags.SOURCE_KEY, db.newSourceKey());
+        writeChildren(store, id, doc, data);
+        byte[] mime = rfc822(doc, data);
+        if (mime != null) {
+            db.writeBlob(id, PropTags.EC_IMAP_EMAIL, mime);
+        }
+        List<Property> props = mapped(doc.getProps());
+        props.removeIf(p -> !p.isNamed() && NOT_COPIED.contains(p.id()));
+        db.writeProps(id, props);
+    }
+
+    private static byte[] rfc822(ItemDocument doc, Map<String, byte[]> data) {
+        if (doc.getRfc822Inline() != null) {
+            return PropertyValues.bytes(doc.getRfc822Inline());
+        }
+        return doc.getRfc822() == null ? null : data.get(doc.getRfc822().getSha256());
+    }
+
+    /** §3.6: named properties get the target database's id for their name, creating {@code names} rows as needed. */
+    private List<Property> mapped(List<io.kbr.events.schema.PropertyValue> in) throws SQLException {
+        List<Property> out = new ArrayList<>(in.size());
+        for (Property p : PropertyValues.fromAvro(in)) {
+            out.add(p.isNamed() ? p.withId(db.names.idFor(db.c, p.named())) : p);
+        }
+        return out;
+    }
+
+    private static long estimateSize(ItemDocument doc, Map<String, byte[]> data) {
+        long size = 0;
+        for (var p : doc.getProps()) {
+            size += p.getValue() instanceof CharSequence s ? s.length() : p.getValue() instanceof java.nio.ByteBuffer b ? b.remaining() : 8;
+        }
+        for (AttachmentDocument a : doc.getAttachments()) {
+            if (a.getData() != null) {
+                size += a.getData().getSize();
+            }
+            if (a.getEmbedded() != null) {
+                size += estimateSize(a.getEmbedded(), data);
+            }
+        }
+        byte[] mime = rfc822(doc, data);
+        return size + (mime == null ? 0 : mime.length);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Undelete (§6.4) and hard delete (§6.3)
+
+    /**
+     * Undeletes a soft-deleted message (or moves a message out of a soft-deleted folder) into {@code destFolderId}, as
+     * kopano-server's MoveObjects does: parent and flags, a new entryid, sourcekey and IMAP id, PR_LAST_MODIFICATION_TIME
+     * now, PR_DELETED_ON removed, ICS rows, a deferredupdate row, counters moved from deleted to live and the size
+     * added back to the store. kbr additionally stamps the old sourcekey as PR_EC_BACKUP_SOURCE_KEY (when the message
+     * has none), so a later restore of the same backed-up item recognises it.
+     */
+    public ItemOutcome undelete(Store store, long messageId, long destFolderId) {
+        Bytes[] key = new Bytes[1];
+        try {
+            db.inTransaction(() -> {
+                key[0] = db.sourceKeyOf(messageId);
+                undeleteNoTx(store, messageId, destFolderId, key[0]);
+                return null;
+            });
+            indexes.remove(store.hierarchyId());
+            return new ItemOutcome(ItemOutcome.Status.UNDELETED, messageId, null, key[0], null);
+        } catch (Exception e) {
+            indexes.remove(store.hierarchyId());
+            return ItemOutcome.failed(key[0], "not undeleted, nothing written: " + describe(e));
+        }
+    }
+
+    private void undeleteNoTx(Store store, long id, long dest, Bytes backupKey) throws Exception {
+        long[] row = db.hierarchyRow(id);
+        if (row == null || row[1] != ObjectTypes.MESSAGE) {
+            throw new SQLException("message " + id + " does not exist");
+        }
+        long parent = row[0];
+        int flags = (int) row[2];
+        boolean deleted = (flags & ObjectTypes.FLAG_DELETED) != 0;
+        if (parent == dest && !deleted) {
+            return; // MoveObjects skips a move to the same parent of a live message
+        }
+        Bytes oldSk = db.sourceKeyOf(id);
+        Bytes parentSk = db.sourceKeyOf(parent);
+        Bytes destSk = db.sourceKeyOf(dest);
+        if (destSk == null) {
+            throw new SQLException("destination folder " + dest + " has no sourcekey");
+        }
+        db.indexed(id, PropTags.ENTRYID, EntryIds.newV1(store.guid(), ObjectTypes.MESSAGE));
+        Bytes newSk = db.newSourceKey();
+        db.indexed(id, PropTags.SOURCE_KEY, newSk);
+        db.upsertProp(id, Property.of(PropTags.EC_IMAP_ID, PropType.LONG, (int) db.newImapId()));
+        db.exec("UPDATE hierarchy SET parent = ?, flags = flags & ? WHERE id = ?", dest, ~ObjectTypes.FLAG_DELETED & 0xFFFF, id);
+        db.upsertProp(id, Property.of(PropTags.LAST_MODIFICATION_TIME, PropType.SYSTIME, db.now()));
+        db.deleteProp(id, PropTags.DELETED_ON, PropType.SYSTIME);
+        if (backupKey != null && db.ids("SELECT hierarchyid FROM properties WHERE hierarchyid = ? AND tag = ? AND type = ?", id,
+                EC_BACKUP_SOURCE_KEY, PropType.BINARY).isEmpty()) {
+            db.writeProps(id, List.of(Property.of(EC_BACKUP_SOURCE_KEY, PropType.BINARY, backupKey)));
+        }
+        long changeId = -1;
+        if (parent != dest) {
+            if (oldSk != null && parentSk != null) {
+                db.addChange(ChangeTypes.MESSAGE_HARD_DELETE, oldSk, parentSk, 0);
+            }
+            changeId = db.addChange(ChangeTypes.MESSAGE_NEW, newSk, destSk, 0);
+        } else if (deleted) {
+            changeId = db.addChange(ChangeTypes.MESSAGE_NEW, newSk, destSk, 0);
+        }
+        if (changeId >= 0) {
+            stampChange(id, changeId);
+        }
+        db.deferredUpdate(id, dest, parent);
+        int msgFlags = db.intProp(id, PropTags.MESSAGE_FLAGS);
+        boolean assoc = (flags & ObjectTypes.FLAG_ASSOCIATED) != 0;
+        if (deleted) {
+            if (assoc) {
+                db.addToCounter(parent, PropTags.DELETED_ASSOC_MSG_COUNT, -1);
+                db.addToCounter(dest, PropTags.ASSOC_CONTENT_COUNT, 1);
+            } else {
+                db.addToCounter(parent, PropTags.DELETED_MSG_COUNT, -1);
+                db.addToCounter(dest, PropTags.CONTENT_COUNT, 1);
+                if ((msgFlags & 1) == 0) {
+                    db.addToCounter(dest, PropTags.CONTENT_UNREAD, 1);
+                }
+            }
+            db.addStoreSize(store.hierarchyId(), Integer.toUnsignedLong(db.intProp(id, PropTags.MESSAGE_SIZE)));
+        } else {
+            db.addToCounter(parent, PropTags.CONTENT_COUNT, -1);
+            db.addToCounter(dest, PropTags.CONTENT_COUNT, 1);
+            if ((msgFlags & 1) == 0) {
+                db.addToCounter(parent, PropTags.CONTENT_UNREAD, -1);
+                db.addToCounter(dest, PropTags.CONTENT_UNREAD, 1);
+            }
+        }
+    }
+
+    /** AddChange (ECICS.cpp): PR_CHANGE_KEY = server GUID + change id, merged into PR_PREDECESSOR_CHANGE_LIST. */
+    private void stampChange(long id, long changeId) throws SQLException {
+        Bytes oldCk = binaryProp(id, PropTags.CHANGE_KEY);
+        Bytes oldPcl = binaryProp(id, PropTags.PREDECESSOR_CHANGE_LIST);
+        Bytes ck = db.changeKey(changeId);
+        db.upsertProp(id, Property.of(PropTags.CHANGE_KEY, PropType.BINARY, ck));
+        db.upsertProp(id, Property.of(PropTags.PREDECESSOR_CHANGE_LIST, PropType.BINARY, ChangeLists.add(ChangeLists.add(oldPcl, oldCk), ck)));
+    }
+
+    private Bytes binaryProp(long id, int tag) throws SQLException {
+        try (PreparedStatement ps = db.c.prepareStatement("SELECT val_binary FROM properties WHERE hierarchyid = ? AND tag = ? AND type = 258")) {
+            ps.setLong(1, id);
+            ps.setInt(2, tag);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Bytes.wrap(rs.getBytes(1)) : null;
+            }
+        }
+    }
+
+    /**
+     * Hard-deletes a message directly in a folder with all its children as DeleteObjectHard does (§6.3): the rows of
+     * every table, single instances (backend data of orphaned instances after commit), folder counters, store size
+     * and an ICS HARD_DELETE row.
+     */
+    public void hardDeleteMessage(Store store, long messageId) throws Exception {
+        db.inTransaction(() -> {
+            hardDeleteNoTx(store, messageId);
+            return null;
+        });
+        StoreIndex idx = indexes.get(store.hierarchyId());
+        if (idx != null) {
+            idx.forget(messageId);
+        }
+    }
+
+    private void hardDeleteNoTx(Store store, long id) throws SQLException {
+        long[] row = db.hierarchyRow(id);
+        if (row == null || row[1] != ObjectTypes.MESSAGE) {
+            throw new SQLException("message " + id + " does not exist");
+        }
+        long folder = row[0];
+        int flags = (int) row[2];
+        Bytes sk = db.sourceKeyOf(id);
+        Bytes folderSk = db.sourceKeyOf(folder);
+        int msgFlags = db.intProp(id, PropTags.MESSAGE_FLAGS);
+        long size = Integer.toUnsignedLong(db.intProp(id, PropTags.MESSAGE_SIZE));
+        boolean folderDeleted = new KopanoReader(db.c, db.storage).ancestorDeleted(folder);
+        deleteObjects(subtree(id));
+        boolean assoc = (flags & ObjectTypes.FLAG_ASSOCIATED) != 0;
+        if ((flags & ObjectTypes.FLAG_DELETED) != 0) {
+            db.addToCounter(folder, assoc ? PropTags.DELETED_ASSOC_MSG_COUNT : PropTags.DELETED_MSG_COUNT, -1);
+        } else {
+            if (assoc) {
+                db.addToCounter(folder, PropTags.ASSOC_CONTENT_COUNT, -1);
+            } else {
+                db.addToCounter(folder, PropTags.CONTENT_COUNT, -1);
+                if ((msgFlags & 1) == 0) {
+                    db.addToCounter(folder, PropTags.CONTENT_UNREAD, -1);
+                }
+            }
+            if (!folderDeleted) {
+                db.addStoreSize(store.hierarchyId(), -size);
+            }
+        }
+        if (sk != null && folderSk != null) {
+            db.addChange(ChangeTypes.MESSAGE_HARD_DELETE, sk, folderSk, 0);
+        }
+    }
+
+    /**
+     * Hard-deletes a folder with its subfolders and every message in them (§6.3): messages as
+     * {@link #hardDeleteMessage}, folder rows, the parent's counters and ICS FOLDER_HARD_DELETE rows.
+     */
+    public void hardDeleteFolder(Store store, long folderId) throws Exception {
+        db.inTransaction(() -> {
+            hardDeleteFolderNoTx(store, folderId);
+            return null;
+        });
+        indexes.remove(store.hierarchyId());
+    }
+
+    private void hardDeleteFolderNoTx(Store store, long folderId) throws SQLException {
+        for (long sub : db.ids("SELECT id FROM hierarchy WHERE parent = ? AND type = 3", folderId)) {
+            hardDeleteFolderNoTx(store, sub);
+        }
+        for (long msg : db.ids("SELECT id FROM hierarchy WHERE parent = ? AND type = 5", folderId)) {
+            hardDeleteNoTx(store, msg);
+        }
+        long[] row = db.hierarchyRow(folderId);
+        long parent = row[0];
+        boolean deleted = (row[2] & ObjectTypes.FLAG_DELETED) != 0;
+        Bytes sk = db.sourceKeyOf(folderId);
+        Bytes parentSk = db.sourceKeyOf(parent);
+        db.exec("DELETE FROM tproperties WHERE folderid = ?", folderId);
+        db.exec("DELETE FROM receivefolder WHERE objid = ?", folderId);
+        deleteObjects(List.of(folderId));
+        db.addToCounter(parent, deleted ? PropTags.DELETED_FOLDER_COUNT : PropTags.FOLDER_CHILD_COUNT, -1);
+        if (db.ids("SELECT id FROM hierarchy WHERE parent = ? AND type = 3 AND flags & 1024 = 0 LIMIT 1", parent).isEmpty()) {
+            db.setBoolean(parent, PropTags.SUBFOLDERS, false);
+        }
+        if (sk != null && parentSk != null) {
+            db.addChange(ChangeTypes.FOLDER_HARD_DELETE, sk, parentSk, 0);
+        }
+    }
+
+    private List<Long> subtree(long root) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        Deque<Long> queue = new ArrayDeque<>(List.of(root));
+        while (!queue.isEmpty()) {
+            long id = queue.poll();
+            out.add(id);
+            queue.addAll(db.ids("SELECT id FROM hierarchy WHERE parent = ?", id));
+        }
+        return out;
+    }
+
+    private void deleteObjects(List<Long> ids) throws SQLException {
+        String in = TargetDb.placeholders(ids.size());
+        Object[] args = ids.toArray();
+        db.exec("DELETE FROM outgoingqueue WHERE hierarchy_id IN (" + in + ")", args);
+        db.exec("DELETE FROM tproperties WHERE hierarchyid IN (" + in + ")", args);
+        db.exec("DELETE FROM properties WHERE hierarchyid IN (" + in + ")", args);
+        db.exec("DELETE FROM mvproperties WHERE hierarchyid IN (" + in + ")", args);
+        db.exec("DELETE FROM acl WHERE hierarchy_id IN (" + in + ")", args);
+        db.exec("DELETE FROM indexedproperties WHERE hierarchyid IN (" + in + ")", args);
+        db.exec("DELETE FROM deferredupdate WHERE hierarchyid IN (" + in + ")", args);
+        db.deleteSingleInstances(ids);
+        db.exec("DELETE FROM hierarchy WHERE id IN (" + in + ")", args);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Finding an existing copy of an item in the target store
+
+    private record Existing(long id, long parent, boolean deleted) {
+    }
+
+    StoreIndex index(Store store) throws SQLException {
+        StoreIndex idx = indexes.get(store.hierarchyId());
+        if (idx == null) {
+            idx = new StoreIndex(store);
+            indexes.put(store.hierarchyId(), idx);
+        }
+        return idx;
+    }
+
+    /**
+     * The folders of a store and the backup sourcekeys of its messages, loaded once per restorer: one query per
+     * folder level plus one per folder page, using the {@code (parent, type, flags)} index and the properties PK.
+     */
+    final class StoreIndex {
+        final Map<Long, Long> folderParent = new HashMap<>();
+        final Map<Long, Integer> folderFlags = new HashMap<>();
+        final Map<Bytes, Long> backupKeys = new HashMap<>();
+        final long rootFolder;
+
+        StoreIndex(Store store) throws SQLException {
+            rootFolder = store.rootFolderId();
+            List<Long> level = List.of(store.rootFolderId());
+            long[] root = db.hierarchyRow(rootFolder);
+            folderParent.put(rootFolder, root == null ? 0 : root[0]);
+            folderFlags.put(rootFolder, root == null ? 0 : (int) root[2]);
+            while (!level.isEmpty()) {
+                List<Long> next = new ArrayList<>();
+                for (int i = 0; i < level.size(); i += 128) {
+                    List<Long> page = level.subList(i, Math.min(level.size(), i + 128));
+                    try (PreparedStatement ps = db.c.prepareStatement("SELECT id, parent, flags FROM hierarchy WHERE parent IN ("
+                            + TargetDb.placeholders(page.size()) + ") AND type = 3")) {
+                        for (int j = 0; j < page.size(); j++) {
+                            ps.setLong(j + 1, page.get(j));
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                folderParent.put(rs.getLong(1), rs.getLong(2));
+                                folderFlags.put(rs.getLong(1), rs.getInt(3));
+                                next.add(rs.getLong(1));
+                            }
+                        }
+                    }
+                    try (PreparedStatement ps = db.c.prepareStatement("SELECT p.hierarchyid, p.val_binary FROM hierarchy h JOIN properties p"
+                            + " ON p.hierarchyid = h.id AND p.tag = ? AND p.type = 258 WHERE h.parent IN (" + TargetDb.placeholders(page.size())
+                            + ") AND h.type = 5")) {
+                        ps.setInt(1, EC_BACKUP_SOURCE_KEY);
+                        for (int j = 0; j < page.size(); j++) {
+                            ps.setLong(j + 2, page.get(j));
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                backupKeys.put(Bytes.wrap(rs.getBytes(2)), rs.getLong(1));
+                            }
+                        }
+                    }
+                }
+                level = next;
+            }
+        }
+
+        void remember(Bytes key, long id) {
+            backupKeys.put(key, id);
+        }
+
+        void forget(long id) {
+            backupKeys.values().removeIf(v -> v == id);
+        }
+
+        boolean folderDeleted(long folder) {
+            Long cur = folder;
+            for (int depth = 0; cur != null && depth < 64; depth++) {
+                Integer f = folderFlags.get(cur);
+                if (f == null) {
+                    return false;
+                }
+                if ((f & ObjectTypes.FLAG_DELETED) != 0) {
+                    return true;
+                }
+                cur = folderParent.get(cur);
+            }
+            return false;
+        }
+
+        /** A message of this store, directly in one of its folders, carrying {@code key} as backup key or as live sourcekey. */
+        Existing find(Bytes key, Bytes docSourceKey) throws SQLException {
+            Long byBackup = backupKeys.get(key);
+            if (byBackup != null) {
+                Existing e = existing(byBackup);
+                if (e != null) {
+                    return e;
+                }
+                backupKeys.remove(key);
+            }
+            for (Bytes sk : docSourceKey == null || docSourceKey.equals(key) ? List.of(key) : List.of(key, docSourceKey)) {
+                Long live = db.byIndexed(PropTags.SOURCE_KEY, sk);
+                if (live != null) {
+                    Existing e = existing(live);
+                    if (e != null) {
+                        return e;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private Existing existing(long id) throws SQLException {
+            long[] row = db.hierarchyRow(id);
+            if (row == null || row[1] != ObjectTypes.MESSAGE || !folderParent.containsKey(row[0])) {
+                return null;
+            }
+            boolean deleted = (row[2] & ObjectTypes.FLAG_DELETED) != 0 || folderDeleted(row[0]);
+            return new Existing(id, row[0], deleted);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Store metadata (§9)
+
+    /**
+     * Restores store settings (the §9.4 properties of the store object), the Inbox rules blob, ACLs (grantees mapped
+     * by login name, then externid, to the target's {@code users.id}; the store object, or folders found by live
+     * sourcekey, by the PR_EC_BACKUP_SOURCE_KEY of a restored folder, or through {@code folderMap}) and the delegate
+     * list with its flags, in one transaction. Entries that cannot be mapped are reported, not guessed.
+     *
+     * @param folderMap backed-up folder sourcekey to target folder id, for folders restored elsewhere; may be null
+     */
+    public MetadataOutcome restoreMetadata(Store store, io.kbr.events.schema.StoreMetadataDocument md, Map<Bytes, Long> folderMap) throws Exception {
+        StoreIndex idx = index(store);
+        return db.inTransaction(() -> new MetadataWriter(db, idx, store).write(md, folderMap));
+    }
+
+    /** For tests and tools: the bytes of a {@link java.io.InputStream}-based blob source as the function the restorer takes. */
+    public static Function<BlobRef, byte[]> fromStreams(Function<BlobRef, java.io.InputStream> open) {
+        return ref -> {
+            try (java.io.InputStream in = open.apply(ref)) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                in.transferTo(out);
+                return out.toByteArray();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+    }
+
+    TargetDb db() {
+        return db;
+    }
+}

@@ -1,0 +1,180 @@
+package io.kbr.restore.kopano;
+
+import io.kbr.documents.PropertyValues;
+import io.kbr.events.schema.AclDocument;
+import io.kbr.events.schema.StoreMetadataDocument;
+import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.PropTags;
+import io.kbr.kopano.model.PropType;
+import io.kbr.kopano.model.Property;
+import io.kbr.kopano.model.Store;
+import io.kbr.kopano.store.ChangeTypes;
+import io.kbr.kopano.store.EntryIds;
+import java.nio.ByteBuffer;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** Writes a {@link StoreMetadataDocument} into a target store (§9); used through {@link KopanoRestorer#restoreMetadata}. */
+final class MetadataWriter {
+    private final TargetDb db;
+    private final KopanoRestorer.StoreIndex index;
+    private final Store store;
+    private final List<String> problems = new ArrayList<>();
+
+    MetadataWriter(TargetDb db, KopanoRestorer.StoreIndex index, Store store) {
+        this.db = db;
+        this.index = index;
+        this.store = store;
+    }
+
+    MetadataOutcome write(StoreMetadataDocument md, Map<Bytes, Long> folderMap) throws Exception {
+        int settings = 0;
+        // §9.4: only the settings; the store's special-folder pointers and size belong to the target store.
+        for (Property p : PropertyValues.fromAvro(md.getStoreProps())) {
+            if (!p.isNamed() && Arrays.stream(PropTags.STORE_SETTINGS).anyMatch(t -> t == p.id())) {
+                db.upsertProp(store.hierarchyId(), p);
+                settings++;
+            }
+        }
+        if (settings > 0) {
+            db.upsertProp(store.hierarchyId(), Property.of(PropTags.LAST_MODIFICATION_TIME, PropType.SYSTIME, db.now()));
+        }
+
+        boolean rules = false;
+        if (md.getRulesData() != null) {
+            Long inbox = receiveFolder();
+            if (inbox == null) {
+                problems.add("rules not restored: the target store has no Inbox (receivefolder '')");
+            } else {
+                db.upsertProp(inbox, Property.of(PropTags.RULES_DATA, PropType.BINARY, Bytes.wrap(PropertyValues.bytes(md.getRulesData()))));
+                long parent = db.hierarchyRow(inbox)[0];
+                Bytes sk = db.sourceKeyOf(inbox);
+                Bytes parentSk = db.sourceKeyOf(parent);
+                if (sk != null && parentSk != null) {
+                    db.addChange(ChangeTypes.FOLDER_CHANGE, sk, parentSk, 0); // §5.3: rule edits are a FOLDER_CHANGE of the Inbox
+                }
+                rules = true;
+            }
+        }
+
+        int acls = 0;
+        for (AclDocument a : md.getAcls()) {
+            Long object = a.getObjectSourceKey() == null ? Long.valueOf(store.hierarchyId()) : folder(bytes(a.getObjectSourceKey()), folderMap);
+            String who = a.getUserName() != null ? a.getUserName() : a.getExternId() == null ? "?" : HexFormat.of().formatHex(PropertyValues.bytes(a.getExternId()));
+            if (object == null) {
+                problems.add("ACL for " + who + " not restored: folder " + HexFormat.of().formatHex(PropertyValues.bytes(a.getObjectSourceKey()))
+                        + " is not in the target store");
+                continue;
+            }
+            Long user = user(a.getUserName(), a.getExternId() == null ? null : bytes(a.getExternId()));
+            if (user == null) {
+                problems.add("ACL for " + who + " not restored: no such user in the target server");
+                continue;
+            }
+            db.exec("REPLACE INTO acl (id, hierarchy_id, type, rights) VALUES (?,?,?,?)", user, object, a.getType(), Integer.toUnsignedLong(a.getRights()));
+            acls++;
+        }
+
+        int delegates = 0;
+        List<String> names = md.getDelegateNames().stream().map(CharSequence::toString).toList();
+        if (!names.isEmpty() || !md.getDelegateEntryIds().isEmpty()) {
+            Long fb = localFreebusy();
+            if (fb == null) {
+                problems.add("delegates not restored: the target store has no LocalFreebusy message (PR_FREEBUSY_ENTRYIDS[1])");
+            } else {
+                List<Bytes> eids = md.getDelegateEntryIds().stream().map(MetadataWriter::bytes).toList();
+                db.upsertProp(fb, Property.of(PropTags.SCHDINFO_DELEGATE_NAMES, PropType.STRING8 | PropType.MV, names));
+                db.upsertProp(fb, Property.of(PropTags.SCHDINFO_DELEGATE_ENTRYIDS, PropType.BINARY | PropType.MV, eids));
+                db.upsertProp(fb, Property.of(PropTags.DELEGATE_FLAGS, PropType.LONG | PropType.MV, md.getDelegateFlags()));
+                long folder = db.hierarchyRow(fb)[0];
+                Bytes sk = db.sourceKeyOf(fb);
+                Bytes folderSk = db.sourceKeyOf(folder);
+                if (sk != null && folderSk != null) {
+                    db.addChange(ChangeTypes.MESSAGE_CHANGE, sk, folderSk, 0);
+                }
+                db.deferredUpdate(fb, folder, folder);
+                delegates = names.size();
+            }
+        }
+        return new MetadataOutcome(settings, rules, acls, delegates, problems);
+    }
+
+    private static Bytes bytes(ByteBuffer b) {
+        return Bytes.wrap(PropertyValues.bytes(b));
+    }
+
+    private Long receiveFolder() throws SQLException {
+        List<Long> ids = db.ids("SELECT objid FROM receivefolder WHERE storeid = ? AND messageclass = ''", store.hierarchyId());
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    /** A folder of the target store for a backed-up folder sourcekey: the live key, a restored folder's backup key, or the caller's map. */
+    private Long folder(Bytes sourceKey, Map<Bytes, Long> folderMap) throws SQLException {
+        Long live = db.byIndexed(PropTags.SOURCE_KEY, sourceKey);
+        if (live != null && index.folderParent.containsKey(live)) {
+            return live;
+        }
+        try (PreparedStatement ps = db.c.prepareStatement("SELECT hierarchyid FROM properties WHERE tag = ? AND type = 258 AND val_binary = ?"
+                + " AND hierarchyid IN (SELECT id FROM hierarchy WHERE type = 3)")) {
+            ps.setInt(1, KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+            ps.setBytes(2, sourceKey.unsafeArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (index.folderParent.containsKey(rs.getLong(1))) {
+                        return rs.getLong(1);
+                    }
+                }
+            }
+        }
+        return folderMap == null ? null : folderMap.get(sourceKey);
+    }
+
+    /** The target's users.id of a grantee: the built-in ids, then the login name (db plugin), then the externid. */
+    private Long user(String userName, Bytes externId) throws SQLException {
+        if ("Everyone".equals(userName)) {
+            return 1L;
+        }
+        if ("SYSTEM".equals(userName)) {
+            return 2L;
+        }
+        if (userName != null) {
+            List<Long> ids = db.ids("SELECT u.id FROM users u JOIN object o ON o.externid = u.externid AND o.objectclass = u.objectclass"
+                    + " JOIN objectproperty op ON op.objectid = o.id AND op.propname = 'loginname' WHERE op.value = ?", userName);
+            if (!ids.isEmpty()) {
+                return ids.get(0);
+            }
+        }
+        if (externId != null) {
+            List<Long> ids = db.ids("SELECT id FROM users WHERE externid = ?", externId);
+            if (!ids.isEmpty()) {
+                return ids.get(0);
+            }
+        }
+        return null;
+    }
+
+    /** §9.3: the LocalFreebusy message, through PR_FREEBUSY_ENTRYIDS[1] of the root folder. */
+    private Long localFreebusy() throws SQLException {
+        List<Bytes> values = new ArrayList<>();
+        try (PreparedStatement ps = db.c.prepareStatement("SELECT val_binary FROM mvproperties WHERE hierarchyid = ? AND tag = ? AND type = ? ORDER BY orderid")) {
+            ps.setLong(1, store.rootFolderId());
+            ps.setInt(2, PropTags.FREEBUSY_ENTRYIDS);
+            ps.setInt(3, PropType.BINARY | PropType.MV);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    values.add(Bytes.wrap(rs.getBytes(1)));
+                }
+            }
+        }
+        if (values.size() < 2 || values.get(1).length() < 28) {
+            return null;
+        }
+        return db.byIndexed(PropTags.ENTRYID, EntryIds.normalise(values.get(1)));
+    }
+}

@@ -1,0 +1,489 @@
+package io.kbr.restore.kopano;
+
+import io.kbr.kopano.blob.AttachmentBackend;
+import io.kbr.kopano.model.BlobRef;
+import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.FileTimes;
+import io.kbr.kopano.model.PropTags;
+import io.kbr.kopano.model.PropType;
+import io.kbr.kopano.model.Property;
+import io.kbr.kopano.store.NamesTable;
+import io.kbr.kopano.store.PropertyColumns;
+import io.kbr.kopano.write.AttachmentStorage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The SQL a restore needs against one Kopano database, written the way kopano-server writes it
+ * (KOPANO-STORAGE.md §3–§7): property rows, indexed properties, change rows, counters, sourcekey and IMAP-id
+ * reservation, single instances with their backend data, and transactions that also undo backend files on
+ * rollback and delete orphaned backend data only after commit. Not thread-safe.
+ */
+final class TargetDb {
+    static final int SOURCEKEY_BLOCK = 50;
+    /** tproperties caps (§1.1: TABLE_CAP_STRING / TABLE_CAP_BINARY). */
+    static final int TABLE_CAP_STRING = 255;
+    static final int TABLE_CAP_BINARY = 511;
+
+    final Connection c;
+    final byte[] serverGuid;
+    final AttachmentStorage storage;
+    final AttachmentBackend backend;
+    final Clock clock;
+    private final byte[] sourceKeyGuid;
+    private final String sourceKeySetting;
+    NamesTable names;
+
+    private long nextSourceKey;
+    private long sourceKeyLimit;
+    private long nextImapId;
+    private long imapIdLimit;
+    private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Runnable> afterRollback = new ArrayList<>();
+
+    TargetDb(Connection c, AttachmentStorage storage, Clock clock, SourceKeyPolicy policy) throws SQLException {
+        this.c = c;
+        this.clock = clock;
+        this.storage = storage;
+        this.serverGuid = setting("server_guid");
+        if (serverGuid == null || serverGuid.length != 16) {
+            throw new SQLException("settings.server_guid is missing or not 16 bytes: is this a Kopano database?");
+        }
+        this.backend = AttachmentBackend.of(storage, serverGuid);
+        this.names = NamesTable.load(c);
+        if (policy.agentGuid() == null) {
+            this.sourceKeyGuid = serverGuid;
+            this.sourceKeySetting = "source_key_auto_increment";
+        } else {
+            this.sourceKeyGuid = policy.agentGuid().toArray();
+            this.sourceKeySetting = "kbr_restore_source_key_" + HexFormat.of().formatHex(sourceKeyGuid);
+        }
+    }
+
+    long now() {
+        return FileTimes.fromInstant(clock.instant());
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Transactions
+
+    interface Work<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs {@code work} in one transaction; on failure rolls back the SQL, the reservations and the backend files. */
+    <T> T inTransaction(Work<T> work) throws Exception {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        long sk = nextSourceKey;
+        long skLimit = sourceKeyLimit;
+        long imap = nextImapId;
+        long imapLimit = imapIdLimit;
+        afterCommit.clear();
+        afterRollback.clear();
+        try {
+            T result = work.run();
+            c.commit();
+            afterCommit.forEach(Runnable::run);
+            return result;
+        } catch (Exception | Error e) {
+            try {
+                c.rollback();
+            } catch (SQLException re) {
+                e.addSuppressed(re);
+            }
+            afterRollback.forEach(Runnable::run);
+            nextSourceKey = sk;
+            sourceKeyLimit = skLimit;
+            nextImapId = imap;
+            imapIdLimit = imapLimit;
+            names = NamesTable.load(c); // names rows of the failed transaction are gone as well
+            throw e;
+        } finally {
+            afterCommit.clear();
+            afterRollback.clear();
+            c.setAutoCommit(auto);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Rows
+
+    long insert(String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            bindAll(ps, args);
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                if (!rs.next()) {
+                    throw new SQLException("no generated key for: " + sql);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    int exec(String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindAll(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    List<Long> ids(String sql, Object... args) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindAll(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void bindAll(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            ps.setObject(i + 1, a instanceof Bytes b ? b.unsafeArray() : a);
+        }
+    }
+
+    /** {@code hierarchy} row: {parent, type, flags, owner}, or null. */
+    long[] hierarchyRow(long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT parent, type, flags, owner FROM hierarchy WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)} : null;
+            }
+        }
+    }
+
+    void writeProps(long hierarchyId, List<Property> props) throws SQLException {
+        String single = "INSERT INTO properties (hierarchyid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)";
+        String multi = "INSERT INTO mvproperties (hierarchyid, orderid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement sp = c.prepareStatement(single); PreparedStatement mp = c.prepareStatement(multi)) {
+            boolean anySingle = false;
+            boolean anyMulti = false;
+            for (Property p : props) {
+                if (PropType.isMultiValued(p.type())) {
+                    List<?> values = (List<?>) p.value();
+                    for (int i = 0; i < values.size(); i++) {
+                        mp.setLong(1, hierarchyId);
+                        mp.setInt(2, i);
+                        mp.setInt(3, p.id());
+                        mp.setInt(4, p.type());
+                        PropertyColumns.bind(mp, 5, p.type(), values.get(i));
+                        mp.addBatch();
+                        anyMulti = true;
+                    }
+                } else {
+                    sp.setLong(1, hierarchyId);
+                    sp.setInt(2, p.id());
+                    sp.setInt(3, p.type());
+                    PropertyColumns.bind(sp, 4, p.type(), p.value());
+                    sp.addBatch();
+                    anySingle = true;
+                }
+            }
+            if (anySingle) {
+                sp.executeBatch();
+            }
+            if (anyMulti) {
+                mp.executeBatch();
+            }
+        }
+    }
+
+    void upsertProp(long hierarchyId, Property p) throws SQLException {
+        deleteProp(hierarchyId, p.id(), p.type());
+        writeProps(hierarchyId, List.of(p));
+    }
+
+    void deleteProp(long hierarchyId, int tag, int type) throws SQLException {
+        if (PropType.isMultiValued(type)) {
+            exec("DELETE FROM mvproperties WHERE hierarchyid = ? AND tag = ? AND type = ?", hierarchyId, tag, type);
+        } else {
+            exec("DELETE FROM properties WHERE hierarchyid = ? AND tag = ? AND type = ?", hierarchyId, tag, type);
+        }
+    }
+
+    /**
+     * §3.5: copies the object's single-valued properties into {@code tproperties} under its folder exactly as
+     * PurgeDeferredTableUpdates does (strings cut to 255 characters, binaries to 511 bytes, no RTF/HTML), so the
+     * server needs no {@code deferredupdate} row for it.
+     */
+    void writeTableProps(long folderId, long hierarchyId) throws SQLException {
+        exec("DELETE FROM tproperties WHERE hierarchyid = ?", hierarchyId);
+        exec("REPLACE INTO tproperties (folderid, hierarchyid, tag, type, val_ulong, val_string, val_binary, val_double, val_longint, val_hi, val_lo)"
+                + " SELECT ?, p.hierarchyid, p.tag, p.type, p.val_ulong, LEFT(p.val_string, " + TABLE_CAP_STRING + "), LEFT(p.val_binary, "
+                + TABLE_CAP_BINARY + "), p.val_double, p.val_longint, p.val_hi, p.val_lo FROM properties p"
+                + " WHERE p.hierarchyid = ? AND p.tag NOT IN (4105, 4115)", folderId, hierarchyId);
+    }
+
+    void deferredUpdate(long hierarchyId, long folderId, long srcFolderId) throws SQLException {
+        exec("INSERT INTO deferredupdate (hierarchyid, folderid, srcfolderid) VALUES (?,?,?) ON DUPLICATE KEY UPDATE folderid = VALUES(folderid)",
+                hierarchyId, folderId, srcFolderId);
+    }
+
+    void indexed(long hierarchyId, int tag, Bytes value) throws SQLException {
+        exec("REPLACE INTO indexedproperties (hierarchyid, tag, val_binary) VALUES (?,?,?)", hierarchyId, tag, value);
+    }
+
+    Bytes indexedValue(long id, int tag) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT val_binary FROM indexedproperties WHERE hierarchyid = ? AND tag = ?")) {
+            ps.setLong(1, id);
+            ps.setInt(2, tag);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Bytes.wrap(rs.getBytes(1)) : null;
+            }
+        }
+    }
+
+    Long byIndexed(int tag, Bytes value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT hierarchyid FROM indexedproperties WHERE tag = ? AND val_binary = ?")) {
+            ps.setInt(1, tag);
+            ps.setBytes(2, value.unsafeArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    Bytes sourceKeyOf(long id) throws SQLException {
+        return indexedValue(id, PropTags.SOURCE_KEY);
+    }
+
+    /** §5.2: REPLACE INTO changes; returns the new change id. */
+    long addChange(int changeType, Bytes sourceKey, Bytes parentSourceKey, int flags) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "REPLACE INTO changes (change_type, sourcekey, parentsourcekey, sourcesync, flags) VALUES (?,?,?,0,?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            ps.setInt(1, changeType);
+            ps.setBytes(2, sourceKey.unsafeArray());
+            ps.setBytes(3, parentSourceKey.unsafeArray());
+            ps.setInt(4, flags);
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** §4.3: PR_CHANGE_KEY = server GUID + change id (4 bytes little-endian). */
+    Bytes changeKey(long changeId) {
+        ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(serverGuid);
+        b.putInt((int) changeId);
+        return Bytes.wrap(b.array());
+    }
+
+    /**
+     * §4.2: a 22-byte sourcekey, GUID + 48-bit counter (little-endian), reserved from a {@code settings} counter in
+     * blocks of 50. With the default policy that is the server's own counter, exactly as kopano-server allocates;
+     * with an agent GUID it is a counter of kbr's own that a running server never touches.
+     */
+    Bytes newSourceKey() throws SQLException {
+        if (nextSourceKey >= sourceKeyLimit) {
+            byte[] raw = settingForUpdate(sourceKeySetting);
+            long current = raw == null ? 0 : ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long limit = current + SOURCEKEY_BLOCK;
+            byte[] next = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(limit).array();
+            exec("REPLACE INTO settings (name, value) VALUES (?, ?)", sourceKeySetting, next);
+            nextSourceKey = current + 1;
+            sourceKeyLimit = limit + 1;
+        }
+        long id = nextSourceKey++;
+        ByteBuffer b = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(sourceKeyGuid);
+        for (int i = 0; i < 6; i++) {
+            b.put((byte) (id >>> (8 * i)));
+        }
+        return Bytes.wrap(b.array());
+    }
+
+    /** §4.3: the server's atomic block reservation of IMAP UIDs, 50 at a time (safe while the server runs). */
+    long newImapId() throws SQLException {
+        if (nextImapId >= imapIdLimit) {
+            exec("UPDATE settings SET value = LAST_INSERT_ID(value + 1) + 49 WHERE name = 'imapseq'");
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT LAST_INSERT_ID()")) {
+                rs.next();
+                nextImapId = rs.getLong(1);
+                imapIdLimit = nextImapId + 50;
+            }
+        }
+        return nextImapId++;
+    }
+
+    void addToCounter(long folderId, int tag, int delta) throws SQLException {
+        if (delta == 0) {
+            return;
+        }
+        int n = exec("UPDATE properties SET val_ulong = GREATEST(0, CAST(val_ulong AS SIGNED) + ?) WHERE hierarchyid = ? AND tag = ? AND type = 3",
+                delta, folderId, tag);
+        if (n == 0 && delta > 0) {
+            writeProps(folderId, List.of(Property.of(tag, PropType.LONG, delta)));
+        }
+        // UpdateTProp (§3.5): the folder's own row in its parent's table view carries the counters too.
+        exec("UPDATE tproperties SET val_ulong = GREATEST(0, CAST(val_ulong AS SIGNED) + ?) WHERE hierarchyid = ? AND tag = ? AND type = 3",
+                delta, folderId, tag);
+    }
+
+    void setBoolean(long id, int tag, boolean v) throws SQLException {
+        int n = exec("UPDATE properties SET val_ulong = ? WHERE hierarchyid = ? AND tag = ? AND type = 11", v ? 1 : 0, id, tag);
+        if (n == 0) {
+            writeProps(id, List.of(Property.of(tag, PropType.BOOLEAN, v)));
+        }
+    }
+
+    void addStoreSize(long storeHid, long delta) throws SQLException {
+        if (delta != 0) {
+            exec("UPDATE properties SET val_longint = GREATEST(0, val_longint + ?) WHERE hierarchyid = ? AND tag = ? AND type = 20",
+                    delta, storeHid, PropTags.MESSAGE_SIZE);
+        }
+    }
+
+    void touchCommitTime(long folderId) throws SQLException {
+        upsertProp(folderId, Property.of(PropTags.LOCAL_COMMIT_TIME_MAX, PropType.SYSTIME, now()));
+    }
+
+    int intProp(long id, int tag) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT val_ulong FROM properties WHERE hierarchyid = ? AND tag = ? AND type = 3")) {
+            ps.setLong(1, id);
+            ps.setInt(2, tag);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? (int) rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    byte[] setting(String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+    }
+
+    private byte[] settingForUpdate(String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Single instances (§7)
+
+    /**
+     * §7.2: insert the {@code singleinstances} row, write the data under its instance id, set the filename. The
+     * backend file is removed again if the transaction rolls back.
+     */
+    BlobRef writeBlob(long hierarchyId, int tag, byte[] data) throws SQLException, IOException {
+        long instanceId = insert("INSERT INTO singleinstances (hierarchyid, tag) VALUES (?,?)", hierarchyId, tag);
+        String filename;
+        try {
+            filename = backend.write(c, instanceId, tag, data);
+        } finally {
+            afterRollback.add(() -> removeBackendData(instanceId, null));
+        }
+        if (filename != null) {
+            final String f = filename;
+            afterRollback.add(() -> removeBackendData(instanceId, f));
+            exec("UPDATE singleinstances SET filename = ? WHERE instanceid = ?", filename, instanceId);
+        }
+        return new BlobRef(instanceId, tag, filename);
+    }
+
+    /**
+     * DeleteAttachments (§6.3, §7.2): removes the objects' {@code singleinstances} rows; the data of instances no
+     * other row references any more is deleted from the backend — lob rows inside the transaction, files only
+     * after it committed.
+     */
+    void deleteSingleInstances(List<Long> hierarchyIds) throws SQLException {
+        if (hierarchyIds.isEmpty()) {
+            return;
+        }
+        String in = placeholders(hierarchyIds.size());
+        List<long[]> rows = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT instanceid, filename FROM singleinstances WHERE hierarchyid IN (" + in + ")")) {
+            bindAll(ps, hierarchyIds.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new long[] {rs.getLong(1)});
+                    files.add(rs.getString(2));
+                }
+            }
+        }
+        exec("DELETE FROM singleinstances WHERE hierarchyid IN (" + in + ")", hierarchyIds.toArray());
+        for (int i = 0; i < rows.size(); i++) {
+            long instanceId = rows.get(i)[0];
+            String filename = files.get(i);
+            if (ids("SELECT hierarchyid FROM singleinstances WHERE instanceid = ? LIMIT 1", instanceId).isEmpty()) {
+                if (storage.kind() == AttachmentStorage.Kind.DATABASE) {
+                    exec("DELETE FROM lob WHERE instanceid = ?", instanceId);
+                } else {
+                    afterCommit.add(() -> removeBackendData(instanceId, filename));
+                }
+            }
+        }
+    }
+
+    /** Removes an instance's files (§7.4: {@code <id>} and {@code <id>.gz}; §7.5: its holder, then the object if unheld). */
+    private void removeBackendData(long instanceId, String filename) {
+        try {
+            switch (storage.kind()) {
+                case DATABASE -> {
+                    // lob rows are part of the SQL transaction
+                }
+                case FILES -> {
+                    Path plain = storage.path().resolve(Long.toString(instanceId % 10)).resolve(Long.toString((instanceId / 10) % 20))
+                            .resolve(Long.toString(instanceId));
+                    Files.deleteIfExists(plain);
+                    Files.deleteIfExists(plain.resolveSibling(instanceId + ".gz"));
+                }
+                case FILES_V2 -> {
+                    if (filename == null) {
+                        return;
+                    }
+                    Path dir = storage.path().resolve(filename);
+                    Path holder = dir.resolve("holder");
+                    Files.deleteIfExists(holder.resolve("s" + HexFormat.of().formatHex(serverGuid) + "i" + instanceId));
+                    boolean empty;
+                    try (DirectoryStream<Path> ds = Files.newDirectoryStream(holder)) {
+                        empty = !ds.iterator().hasNext();
+                    }
+                    if (empty) {
+                        Files.deleteIfExists(holder);
+                        Files.deleteIfExists(dir.resolve("content"));
+                        Files.deleteIfExists(dir);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // Best effort: an orphaned file is harmless extra data (§7.7), never a lost one.
+        }
+    }
+
+    static String placeholders(int n) {
+        return n == 0 ? "NULL" : "?" + ",?".repeat(n - 1);
+    }
+}
