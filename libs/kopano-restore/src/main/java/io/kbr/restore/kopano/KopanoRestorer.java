@@ -790,8 +790,8 @@ public final class KopanoRestorer {
 
     /**
      * Restores store settings (the §9.4 properties of the store object), the Inbox rules blob, ACLs (grantees mapped
-     * by login name, then externid, to the target's {@code users.id}; the store object, or folders found by live
-     * sourcekey, by the PR_EC_BACKUP_SOURCE_KEY of a restored folder, or through {@code folderMap}) and the delegate
+     * by login name, then externid, to the target's {@code users.id}; the store object, or folders found through
+     * {@code folderMap}, by live sourcekey, or by the PR_EC_BACKUP_SOURCE_KEY of a restored folder) and the delegate
      * list with its flags, in one transaction. Entries that cannot be mapped are reported, not guessed.
      *
      * @param folderMap backed-up folder sourcekey to target folder id, for folders restored elsewhere; may be null

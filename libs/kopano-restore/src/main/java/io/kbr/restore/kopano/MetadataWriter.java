@@ -114,8 +114,11 @@ final class MetadataWriter {
         return ids.isEmpty() ? null : ids.get(0);
     }
 
-    /** A folder of the target store for a backed-up folder sourcekey: the live key, a restored folder's backup key, or the caller's map. */
+    /** A folder of the target store for a backed-up folder sourcekey: the caller's map, the live key, or a restored folder's backup key. */
     private Long folder(Bytes sourceKey, Map<Bytes, Long> folderMap) throws SQLException {
+        if (folderMap != null && folderMap.containsKey(sourceKey)) {
+            return folderMap.get(sourceKey);
+        }
         Long live = db.byIndexed(PropTags.SOURCE_KEY, sourceKey);
         if (live != null && index.folderParent.containsKey(live)) {
             return live;
@@ -132,7 +135,7 @@ final class MetadataWriter {
                 }
             }
         }
-        return folderMap == null ? null : folderMap.get(sourceKey);
+        return null;
     }
 
     /** The target's users.id of a grantee: the built-in ids, then the login name (db plugin), then the externid. */

@@ -1,0 +1,395 @@
+package io.kbr.restore.kopano;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kbr.documents.PropertyValues;
+import io.kbr.events.schema.AclDocument;
+import io.kbr.events.schema.BlobRef;
+import io.kbr.events.schema.ItemDocument;
+import io.kbr.events.schema.NamedPropertyName;
+import io.kbr.events.schema.PropertyValue;
+import io.kbr.events.schema.StoreMetadataDocument;
+import io.kbr.kopano.model.AclEntry;
+import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.FileTimes;
+import io.kbr.kopano.model.Folder;
+import io.kbr.kopano.model.Message;
+import io.kbr.kopano.model.NamedProperty;
+import io.kbr.kopano.model.PropTags;
+import io.kbr.kopano.model.PropType;
+import io.kbr.kopano.model.Property;
+import io.kbr.kopano.model.PropertyList;
+import io.kbr.kopano.model.Store;
+import io.kbr.kopano.model.StoreMetadata;
+import io.kbr.kopano.read.KopanoReader;
+import io.kbr.kopano.store.NamesTable;
+import io.kbr.kopano.write.AttachmentStorage;
+import io.kbr.kopano.write.KopanoWriter;
+import io.kbr.kopano.write.StoreLayout;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Conflict modes (also across folders), restore into a second Kopano database whose named-property ids and users
+ * differ (with store metadata), undelete as kopano-server does it, and items that must fail without writing anything.
+ */
+class RestoreScenariosIT {
+    @TempDir
+    Path dir;
+
+    /** SKIP recognises an item in any folder (also after a move), OVERWRITE replaces it, KEEP_BOTH adds a copy. */
+    @Test
+    void conflictModes() throws Exception {
+        try (Fixture f = Fixture.create("restore_conflicts", AttachmentStorage.Kind.DATABASE, dir)) {
+            f.seed(1);
+            Store store = f.store("user1");
+            List<Fixture.Item> items = f.backUp(store).stream().filter(i -> i.path().equals(List.of("IPM_SUBTREE", "Inbox"))).toList();
+            assertThat(items).hasSizeGreaterThan(10);
+            KopanoRestorer r = new KopanoRestorer(f.c, f.storage);
+            long inbox = r.ensureFolder(store, null, FolderSpec.of("IPM_SUBTREE", "Inbox"));
+            assertThat(inbox).isEqualTo(items.get(0).folder().hierarchyId());
+
+            // The originals are still there: nothing to restore.
+            Map<String, Long> rows = f.rowCounts();
+            for (Fixture.Item i : items) {
+                ItemOutcome o = r.restore(store, inbox, i.doc(), f.backupBlobs(), ConflictMode.SKIP);
+                assertThat(o.status()).isEqualTo(ItemOutcome.Status.SKIPPED_DUPLICATE);
+                assertThat(o.hierarchyId()).isEqualTo(i.original().hierarchyId());
+            }
+            assertThat(f.rowCounts()).isEqualTo(rows);
+
+            // Hard-deleted, restored once; a second SKIP run writes nothing.
+            for (Fixture.Item i : items) {
+                r.hardDeleteMessage(store, i.original().hierarchyId());
+            }
+            Map<Bytes, Long> restored = new HashMap<>();
+            for (Fixture.Item i : items) {
+                ItemOutcome o = r.restore(store, inbox, i.doc(), f.backupBlobs(), ConflictMode.SKIP);
+                assertThat(o.status()).isEqualTo(ItemOutcome.Status.RESTORED);
+                restored.put(i.original().sourceKey(), o.hierarchyId());
+            }
+            long inInbox = messagesIn(f, inbox);
+            rows = f.rowCounts();
+            KopanoRestorer fresh = new KopanoRestorer(f.c, f.storage); // a new restore run, with nothing cached
+            for (Fixture.Item i : items) {
+                assertThat(fresh.restore(store, inbox, i.doc(), f.backupBlobs(), ConflictMode.SKIP).status()).isEqualTo(ItemOutcome.Status.SKIPPED_DUPLICATE);
+            }
+            assertThat(f.rowCounts()).isEqualTo(rows);
+
+            // The first copy moved to another folder (new sourcekey, §5.3): still recognised, in any folder of the store.
+            long other = fresh.ensureFolder(store, List.of("IPM_SUBTREE", "Elsewhere"), FolderSpec.of("IPM_SUBTREE", "Inbox"));
+            Fixture.Item moved = items.get(0);
+            long movedId = restored.get(moved.original().sourceKey());
+            Bytes skBefore = f.reader().message(movedId).orElseThrow().sourceKey();
+            assertThat(fresh.undelete(store, movedId, other).status()).isEqualTo(ItemOutcome.Status.UNDELETED);
+            assertThat(f.reader().message(movedId).orElseThrow().sourceKey()).isNotEqualTo(skBefore);
+            assertThat(f.reader().message(movedId).orElseThrow().parentId()).isEqualTo(other);
+            rows = f.rowCounts();
+            ItemOutcome again = new KopanoRestorer(f.c, f.storage).restore(store, inbox, moved.doc(), f.backupBlobs(), ConflictMode.SKIP);
+            assertThat(again.status()).isEqualTo(ItemOutcome.Status.SKIPPED_DUPLICATE);
+            assertThat(again.hierarchyId()).isEqualTo(movedId);
+            assertThat(f.rowCounts()).isEqualTo(rows);
+
+            // OVERWRITE replaces each copy: same number of messages, new ids, the old ones gone.
+            KopanoRestorer ow = new KopanoRestorer(f.c, f.storage);
+            for (Fixture.Item i : items) {
+                ItemOutcome o = ow.restore(store, inbox, i.doc(), f.backupBlobs(), ConflictMode.OVERWRITE);
+                assertThat(o.status()).isEqualTo(ItemOutcome.Status.OVERWRITTEN);
+                assertThat(o.replacedId()).isEqualTo(restored.get(i.original().sourceKey()));
+                assertThat(f.count("SELECT COUNT(*) FROM hierarchy WHERE id = ?", o.replacedId())).isZero();
+                assertThat(f.reader().message(o.hierarchyId()).map(m -> RestoredItems.differences(i.doc(), m, f.backupBlobs(), fTarget(f))))
+                        .contains(List.of());
+            }
+            assertThat(messagesIn(f, inbox)).isEqualTo(inInbox);
+            assertThat(messagesIn(f, other)).isZero();
+            assertThat(backupKeyCount(f)).isEqualTo(items.size());
+
+            // KEEP_BOTH adds one more copy of each.
+            for (Fixture.Item i : items) {
+                assertThat(ow.restore(store, inbox, i.doc(), f.backupBlobs(), ConflictMode.KEEP_BOTH).status()).isEqualTo(ItemOutcome.Status.RESTORED);
+            }
+            assertThat(messagesIn(f, inbox)).isEqualTo(inInbox + items.size());
+            assertThat(backupKeyCount(f)).isEqualTo(2L * items.size());
+            // Counters follow the rows.
+            assertThat(f.count("SELECT val_ulong FROM properties WHERE hierarchyid = ? AND tag = 13826 AND type = 3", inbox))
+                    .isEqualTo(f.count("SELECT COUNT(*) FROM hierarchy WHERE parent = ? AND type = 5 AND flags = 0", inbox));
+        }
+    }
+
+    /**
+     * A second Kopano database with names created in another order and users with other ids: named properties map by
+     * name, the restore root is created once, and the store metadata maps grantees by name and reports unknown ones.
+     */
+    @Test
+    void intoAnotherServerWithOtherNamedPropertyIdsAndUsers() throws Exception {
+        try (Fixture src = Fixture.create("restore_src", AttachmentStorage.Kind.FILES_V2, dir);
+                Fixture dst = Fixture.create("restore_dst", AttachmentStorage.Kind.FILES, dir)) {
+            src.seed(2);
+            Store srcStore = src.store("user1");
+            List<Fixture.Item> items = src.backUp(srcStore);
+            StoreMetadata srcMeta = src.reader().metadata(srcStore);
+
+            // The target: other names first (in reverse order of the source's), other users, then the target users.
+            List<NamedProperty> srcNames = items.stream().flatMap(i -> i.original().props().stream()).filter(p -> p.isNamed() && p.id() >= 0x8501)
+                    .map(Property::named).distinct().collect(Collectors.toList());
+            assertThat(srcNames).hasSizeGreaterThan(3);
+            java.util.Collections.reverse(srcNames);
+            NamesTable names = NamesTable.load(dst.c);
+            for (int k = 0; k < 7; k++) {
+                names.idFor(dst.c, NamedProperty.ofName(UUID.randomUUID(), "filler" + k));
+            }
+            for (NamedProperty n : srcNames) {
+                names.idFor(dst.c, n);
+            }
+            KopanoWriter w = new KopanoWriter(dst.c, dst.storage);
+            w.createUser("someone", "Some One", "someone@example.org");
+            w.createUser("another", "Another One", "another@example.org");
+            var u2 = w.createUser("user2", "User Two", "user2@example.org");
+            var u1 = w.createUser("user1", "User One", "user1@example.org");
+            w.createStore(u1);
+            Store dstStore = dst.store("user1");
+
+            KopanoRestorer r = new KopanoRestorer(dst.c, dst.storage);
+            List<String> root = List.of("IPM_SUBTREE", "Restored 2026-11-28");
+            Map<Long, Fixture.Item> restored = new HashMap<>();
+            for (Fixture.Item i : items) {
+                long folder = r.ensureFolder(dstStore, root, new FolderSpec(i.path(), i.folder().containerClass(), i.folder().sourceKey()));
+                ItemOutcome o = r.restore(dstStore, folder, i.doc(), src.backupBlobs(), ConflictMode.SKIP);
+                assertThat(o.status()).as(o.reason()).isEqualTo(ItemOutcome.Status.RESTORED);
+                restored.put(o.hierarchyId(), i);
+            }
+            KopanoReader reader = dst.reader();
+            int remapped = 0;
+            for (Map.Entry<Long, Fixture.Item> e : restored.entrySet()) {
+                Message m = reader.message(e.getKey()).orElseThrow();
+                assertThat(RestoredItems.differences(e.getValue().doc(), m, src.backupBlobs(), dst.targetBlobs())).isEmpty();
+                for (Property p : m.props()) {
+                    if (p.isNamed() && p.id() >= 0x8501) {
+                        Property orig = PropertyList.find(e.getValue().original().props(), p.named()).orElseThrow();
+                        if (orig.id() != p.id()) {
+                            remapped++;
+                        }
+                    }
+                }
+            }
+            assertThat(remapped).as("named properties whose id differs between the servers").isGreaterThan(10);
+            assertThat(reader.skippedProperties()).isZero();
+            // The restore root exists once, with the original paths below it.
+            assertThat(dst.count("SELECT COUNT(*) FROM properties WHERE tag = 12289 AND val_string = 'Restored 2026-11-28'")).isEqualTo(1);
+            Map<Long, Folder> folders = new HashMap<>();
+            reader.folders(dstStore).forEach(x -> folders.put(x.hierarchyId(), x));
+            assertThat(folders.values().stream().map(x -> Fixture.path(folders, dstStore, x)))
+                    .contains(List.of("IPM_SUBTREE", "Restored 2026-11-28", "Inbox", "Newsletters"), List.of("IPM_SUBTREE", "Restored 2026-11-28",
+                            "Projects", "Kopano Migration"));
+
+            // Metadata: settings, rules, ACLs (grantees by name: user2 has another id here), delegates; one unknown grantee.
+            List<AclDocument> acls = new ArrayList<>();
+            Map<Long, Bytes> folderSks = new HashMap<>();
+            src.reader().folders(srcStore).forEach(x -> folderSks.put(x.hierarchyId(), x.sourceKey()));
+            for (AclEntry a : srcMeta.acls()) {
+                Bytes sk = a.hierarchyId() == srcStore.hierarchyId() ? null : folderSks.get(a.hierarchyId());
+                acls.add(new AclDocument(sk == null ? null : ByteBuffer.wrap(sk.unsafeArray()), a.userName(),
+                        a.externId() == null ? null : ByteBuffer.wrap(a.externId().unsafeArray()), a.type(), a.rights()));
+            }
+            long user2Acls = srcMeta.acls().stream().filter(a -> "user2".equals(a.userName())).count();
+            assertThat(user2Acls).isPositive();
+            acls.add(new AclDocument(null, "ghost", null, 2, 0x401));
+            StoreMetadataDocument md = StoreMetadataDocument.newBuilder()
+                    .setStoreProps(PropertyValues.toAvro(srcMeta.storeProps()))
+                    .setAcls(acls)
+                    .setRulesData(ByteBuffer.wrap(srcMeta.rulesData().unsafeArray()))
+                    .setDelegateNames(srcMeta.delegates().names())
+                    .setDelegateEntryIds(srcMeta.delegates().entryIds().stream().map(b -> ByteBuffer.wrap(b.unsafeArray())).toList())
+                    .setDelegateFlags(srcMeta.delegates().flags())
+                    .build();
+            // Inbox and Calendar of the target are the store's own folders: map the source's ones to them.
+            Map<Bytes, Long> folderMap = new HashMap<>();
+            Map<Long, Folder> srcFolders = byId(src.reader().folders(srcStore));
+            for (Folder sf : srcFolders.values()) {
+                List<String> p = Fixture.path(srcFolders, srcStore, sf);
+                for (Folder df : folders.values()) {
+                    if (Fixture.path(folders, dstStore, df).equals(p)) {
+                        folderMap.put(sf.sourceKey(), df.hierarchyId());
+                    }
+                }
+            }
+            MetadataOutcome mo = r.restoreMetadata(dstStore, md, folderMap);
+            assertThat(mo.problems()).hasSize(1).allSatisfy(p -> assertThat(p).contains("ghost"));
+            assertThat(mo.acls()).isEqualTo(srcMeta.acls().size());
+            assertThat(mo.rules()).isTrue();
+            StoreMetadata dstMeta = dst.reader().metadata(dstStore);
+            assertThat(dstMeta.rulesData()).isEqualTo(srcMeta.rulesData());
+            assertThat(dstMeta.delegates()).isEqualTo(srcMeta.delegates());
+            for (int tag : PropTags.STORE_SETTINGS) {
+                assertThat(PropertyList.find(dstMeta.storeProps(), tag)).isEqualTo(PropertyList.find(srcMeta.storeProps(), tag));
+            }
+            assertThat(dstMeta.acls().stream().filter(a -> "user2".equals(a.userName())))
+                    .hasSize((int) user2Acls).allSatisfy(a -> assertThat(a.userId()).isEqualTo(u2.userId()));
+            assertThat(u2.userId()).isNotEqualTo(src.store("user2").userId());
+        }
+    }
+
+    private static Map<Long, Folder> byId(List<Folder> fs) {
+        Map<Long, Folder> m = new HashMap<>();
+        fs.forEach(x -> m.put(x.hierarchyId(), x));
+        return m;
+    }
+
+    /**
+     * A soft-deleted message restored with SKIP is undeleted as MoveObjects does it (§6.4): same object, live again,
+     * new entryid/sourcekey/IMAP id, PR_LAST_MODIFICATION_TIME now, PR_DELETED_ON gone, ICS NEW, counters and store
+     * size as before the delete; every other property unchanged.
+     */
+    @Test
+    void undeleteIsKopanosMove() throws Exception {
+        try (Fixture f = Fixture.create("restore_undelete", AttachmentStorage.Kind.DATABASE, dir)) {
+            f.seed(1);
+            Store store = f.store("user1");
+            Fixture.Item item = f.backUp(store).stream()
+                    .filter(i -> i.path().equals(List.of("IPM_SUBTREE", "Inbox")) && !i.original().associated()
+                            && (PropertyList.integer(i.original().props(), PropTags.MESSAGE_FLAGS).orElse(0) & 1) == 0)
+                    .findFirst().orElseThrow();
+            Message before = item.original();
+            long inbox = before.parentId();
+            Map<List<String>, List<Long>> counters = f.counters(store);
+            long size = f.storeSize(store);
+
+            new KopanoWriter(f.c, f.storage).softDelete(new StoreLayout(store, Map.of()), before.hierarchyId(), Instant.parse("2026-11-01T10:00:00Z"));
+            Message deleted = f.reader().message(before.hierarchyId()).orElseThrow();
+            assertThat(deleted.softDeleted()).isTrue();
+            assertThat(f.storeSize(store)).isLessThan(size);
+            long softDeleteChange = f.count("SELECT id FROM changes WHERE sourcekey = ? AND change_type = 4100", before.sourceKey());
+
+            Instant now = Instant.parse("2026-11-28T06:00:00Z");
+            KopanoRestorer r = new KopanoRestorer(f.c, f.storage, Clock.fixed(now, ZoneOffset.UTC), SourceKeyPolicy.serverCounter());
+            ItemOutcome o = r.restore(store, inbox, item.doc(), f.backupBlobs(), ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.UNDELETED);
+            assertThat(o.hierarchyId()).isEqualTo(before.hierarchyId());
+
+            Message after = f.reader().message(before.hierarchyId()).orElseThrow();
+            assertThat(after.softDeleted()).isFalse();
+            assertThat(after.flags()).isEqualTo(before.flags());
+            assertThat(after.parentId()).isEqualTo(inbox);
+            assertThat(after.entryId()).isNotEqualTo(before.entryId());
+            assertThat(after.sourceKey()).isNotEqualTo(before.sourceKey());
+            assertThat(PropertyList.integer(after.props(), PropTags.EC_IMAP_ID).orElseThrow())
+                    .isGreaterThan(PropertyList.integer(before.props(), PropTags.EC_IMAP_ID).orElseThrow());
+            assertThat(PropertyList.longValue(after.props(), PropTags.LAST_MODIFICATION_TIME)).contains(FileTimes.fromInstant(now));
+            assertThat(PropertyList.find(after.props(), PropTags.DELETED_ON)).isEmpty();
+            assertThat(PropertyList.find(after.props(), KopanoRestorer.EC_BACKUP_SOURCE_KEY).orElseThrow().value()).isEqualTo(before.sourceKey());
+            List<String> diffs = new ArrayList<>();
+            RestoredItems.comparePropsInto("undeleted", before.props(), after.props(), Set.of(PropTags.EC_IMAP_ID, PropTags.LAST_MODIFICATION_TIME,
+                    PropTags.CHANGE_KEY, PropTags.PREDECESSOR_CHANGE_LIST, KopanoRestorer.EC_BACKUP_SOURCE_KEY), diffs);
+            assertThat(diffs).isEmpty();
+            assertThat(after.recipients()).isEqualTo(before.recipients());
+            assertThat(after.attachments()).isEqualTo(before.attachments());
+            assertThat(after.imapEmail()).isEqualTo(before.imapEmail());
+            // ICS: NEW for the new sourcekey in the same folder, after the SOFT_DELETE; PR_CHANGE_KEY from that row.
+            long newChange = f.count("SELECT id FROM changes WHERE sourcekey = ? AND change_type = 4097 AND parentsourcekey = ?", after.sourceKey(),
+                    item.folder().sourceKey());
+            assertThat(newChange).isGreaterThan(softDeleteChange);
+            assertThat(PropertyList.find(after.props(), PropTags.CHANGE_KEY).orElseThrow().value())
+                    .isEqualTo(new RestoreRoundTripIT.TargetDbView(f).changeKey(newChange));
+            assertThat(f.count("SELECT COUNT(*) FROM deferredupdate WHERE hierarchyid = ? AND folderid = ?", after.hierarchyId(), inbox)).isOne();
+            assertThat(f.counters(store)).isEqualTo(counters);
+            assertThat(f.storeSize(store)).isEqualTo(size);
+
+            // Restoring it once more finds the live, undeleted item.
+            assertThat(new KopanoRestorer(f.c, f.storage).restore(store, inbox, item.doc(), f.backupBlobs(), ConflictMode.SKIP).status())
+                    .isEqualTo(ItemOutcome.Status.SKIPPED_DUPLICATE);
+        }
+    }
+
+    /** Corrupt, missing and unwritable items fail with a reason; every table keeps its row count, no file is left behind. */
+    @Test
+    void brokenItemsFailAndWriteNothing() throws Exception {
+        try (Fixture f = Fixture.create("restore_broken", AttachmentStorage.Kind.FILES, dir)) {
+            f.seed(1);
+            Store store = f.store("user1");
+            List<Fixture.Item> items = f.backUp(store);
+            Fixture.Item withData = items.stream().filter(i -> i.doc().getAttachments().stream().filter(a -> a.getData() != null).count() >= 2)
+                    .findFirst().orElseThrow();
+            r(f).hardDeleteMessage(store, withData.original().hierarchyId());
+            long folder = withData.folder().hierarchyId();
+            Map<String, Long> rows = f.rowCounts();
+            long files = f.files();
+            BlobRef second = withData.doc().getAttachments().stream().filter(a -> a.getData() != null).skip(1).findFirst().orElseThrow().getData();
+
+            // Corrupt: one byte flipped in the second attachment.
+            Function<BlobRef, byte[]> corrupt = ref -> {
+                byte[] b = f.blobs.get(ref.getSha256()).clone();
+                if (ref.getSha256().equals(second.getSha256())) {
+                    b[b.length / 2] ^= 1;
+                }
+                return b;
+            };
+            ItemOutcome o = r(f).restore(store, folder, withData.doc(), corrupt, ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
+            assertThat(o.reason()).contains(second.getSha256()).contains("corrupt");
+            assertThat(f.rowCounts()).isEqualTo(rows);
+
+            // Missing: the blob store does not have it (null), or fails to read it (exception).
+            o = r(f).restore(store, folder, withData.doc(), ref -> ref.getSha256().equals(second.getSha256()) ? null : f.blobs.get(ref.getSha256()),
+                    ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
+            assertThat(o.reason()).contains(second.getSha256()).contains("missing");
+            o = r(f).restore(store, folder, withData.doc(), ref -> {
+                throw new IllegalStateException("object blobs/" + ref.getSha256() + " does not exist");
+            }, ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
+            assertThat(o.reason()).contains("could not be read").contains("does not exist");
+            assertThat(f.rowCounts()).isEqualTo(rows);
+
+            // A failure in the middle of the write (after the attachment files): a name the names table cannot hold.
+            List<PropertyValue> props = new ArrayList<>(withData.doc().getProps());
+            props.add(new PropertyValue(0, PropType.LONG, new NamedPropertyName(UUID.randomUUID().toString(), null, "x".repeat(400)), 1));
+            ItemDocument bad = ItemDocument.newBuilder(withData.doc()).setProps(props).build();
+            KopanoRestorer restorer = r(f);
+            o = restorer.restore(store, folder, bad, f.backupBlobs(), ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
+            assertThat(o.reason()).startsWith("not restored, nothing written");
+            assertThat(f.rowCounts()).isEqualTo(rows);
+            assertThat(f.files()).as("attachment files").isEqualTo(files);
+
+            // The same restorer then restores the intact document normally.
+            o = restorer.restore(store, folder, withData.doc(), f.backupBlobs(), ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.RESTORED);
+            assertThat(RestoredItems.differences(withData.doc(), f.reader().message(o.hierarchyId()).orElseThrow(), f.backupBlobs(), f.targetBlobs()))
+                    .isEmpty();
+            assertThat(f.files()).isGreaterThan(files);
+        }
+    }
+
+    private static KopanoRestorer r(Fixture f) throws Exception {
+        return new KopanoRestorer(f.c, f.storage);
+    }
+
+    private static Function<io.kbr.kopano.model.BlobRef, byte[]> fTarget(Fixture f) {
+        try {
+            return f.targetBlobs();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long messagesIn(Fixture f, long folder) throws Exception {
+        return f.count("SELECT COUNT(*) FROM hierarchy WHERE parent = ? AND type = 5 AND flags & 1024 = 0", folder);
+    }
+
+    private static long backupKeyCount(Fixture f) throws Exception {
+        return f.count("SELECT COUNT(*) FROM properties WHERE tag = ? AND type = 258", KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+    }
+}
