@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B ${MVN_FLAGS:-} install -DskipTests -pl benchmarks -am
-exec java ${BENCH_JAVA_OPTS:-} -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" io.kbr.bench.FullBackupBench "$@"
+# JBoss LogManager behind SLF4J as in the services: without it, client libraries see TRACE enabled and format every record.
+exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager ${BENCH_JAVA_OPTS:-} -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" io.kbr.bench.FullBackupBench "$@"

@@ -87,7 +87,17 @@ public final class FullBackupBench implements Callable<Integer> {
 
     private final PrintStream out = System.out;
 
+    /**
+     * Sets the root log level to INFO, as the services' Quarkus logging does. Without a level, JBoss
+     * LogManager (behind SLF4J; the script selects it) reports TRACE as enabled, and Kafka's producer then
+     * formats every record it sends (ProducerRecord.toString): ~15 % of the backup's CPU in a profile.
+     */
+    static void quietLibraries() {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+    }
+
     public static void main(String[] args) {
+        quietLibraries();
         System.exit(new CommandLine(new FullBackupBench()).execute(args));
     }
 
