@@ -203,6 +203,8 @@ public final class MessageExport {
     }
 
     private static BodyPartBuilder bodyPart(String text, String html) throws IOException {
+        // MIME text is canonically CRLF (RFC 2045 §2.10); PR_BODY often has bare LF.
+        text = text == null ? null : text.replaceAll("\r?\n", "\r\n");
         BodyPartBuilder plain = text == null ? null
                 : BodyPartBuilder.create().setBody(text, "plain", StandardCharsets.UTF_8).setContentTransferEncoding("quoted-printable");
         BodyPartBuilder rich = html == null ? null
