@@ -49,6 +49,10 @@ final class Fixture implements AutoCloseable {
         this.attachments = attachments;
     }
 
+    static Fixture of(String database, Connection c, AttachmentStorage storage, Path attachments) {
+        return new Fixture(database, c, storage, attachments);
+    }
+
     static Fixture create(String database, AttachmentStorage.Kind kind, Path dir) throws Exception {
         MariaDbServer db = SharedServers.mariaDb();
         db.createDatabase(database);
