@@ -307,19 +307,19 @@ public final class KopanoRestorer {
     }
 
     private long writeMessage(Store store, long folderId, ItemDocument doc, Map<String, byte[]> data, Bytes key) throws Exception {
-        long[] folder = db.hierarchyRow(folderId);
-        if (folder == null || folder[1] != ObjectTypes.FOLDER) {
+        Object[] folder = db.typeAndSourceKey(folderId);
+        if (folder == null || (int) folder[0] != ObjectTypes.FOLDER) {
             throw new SQLException("target folder " + folderId + " does not exist");
         }
-        Bytes folderSk = db.sourceKeyOf(folderId);
+        Bytes folderSk = (Bytes) folder[1];
         if (folderSk == null) {
             throw new SQLException("target folder " + folderId + " has no sourcekey");
         }
         int flags = doc.getFlags() & ObjectTypes.FLAG_ASSOCIATED;
         long id = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,?,?)", folderId, ObjectTypes.MESSAGE, flags, store.userId());
         Bytes sk = db.newSourceKey();
-        db.indexed(id, PropTags.ENTRYID, EntryIds.newV1(store.guid(), ObjectTypes.MESSAGE));
-        db.indexed(id, PropTags.SOURCE_KEY, sk);
+        db.exec("INSERT INTO indexedproperties (hierarchyid, tag, val_binary) VALUES (?,?,?),(?,?,?)", id, PropTags.ENTRYID,
+                EntryIds.newV1(store.guid(), ObjectTypes.MESSAGE), id, PropTags.SOURCE_KEY, sk);
         writeChildren(store, id, doc, data);
         byte[] mime = rfc822(doc, data);
         if (mime != null) {
@@ -351,16 +351,15 @@ public final class KopanoRestorer {
         props.add(Property.of(PropTags.CHANGE_KEY, PropType.BINARY, changeKey));
         props.add(Property.of(PropTags.PREDECESSOR_CHANGE_LIST, PropType.BINARY, ChangeLists.add(ChangeLists.add(oldPcl, oldCk), changeKey)));
         db.writeProps(id, props);
-        db.writeTableProps(folderId, id);
+        db.writeTableProps(folderId, id, true);
 
         int messageFlags = PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0);
         if ((flags & ObjectTypes.FLAG_ASSOCIATED) != 0) {
             db.addToCounter(folderId, PropTags.ASSOC_CONTENT_COUNT, 1);
+        } else if ((messageFlags & 1) == 0) {
+            db.addToCounters(folderId, new int[] {PropTags.CONTENT_COUNT, PropTags.CONTENT_UNREAD}, new int[] {1, 1});
         } else {
             db.addToCounter(folderId, PropTags.CONTENT_COUNT, 1);
-            if ((messageFlags & 1) == 0) {
-                db.addToCounter(folderId, PropTags.CONTENT_UNREAD, 1);
-            }
         }
         db.addStoreSize(store.hierarchyId(), Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0)));
         db.touchCommitTime(folderId);
@@ -376,16 +375,31 @@ public final class KopanoRestorer {
         return null;
     }
 
+    /** Recipients and attachments: their hierarchy rows in one statement, their properties in one batch, then the data. */
     private void writeChildren(Store store, long messageId, ItemDocument doc, Map<String, byte[]> data) throws Exception {
+        int nr = doc.getRecipients().size();
+        int na = doc.getAttachments().size();
+        if (nr + na == 0) {
+            return;
+        }
+        List<Object[]> rows = new ArrayList<>(nr + na);
+        List<List<Property>> props = new ArrayList<>(nr + na);
         for (RecipientDocument r : doc.getRecipients()) {
-            long rid = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,0,?)", messageId, r.getObjectType(), store.userId());
-            db.writeProps(rid, mapped(r.getProps()));
+            rows.add(new Object[] {messageId, r.getObjectType(), 0, store.userId()});
+            props.add(mapped(r.getProps()));
         }
         for (AttachmentDocument a : doc.getAttachments()) {
-            long aid = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,0,?)", messageId, ObjectTypes.ATTACH, store.userId());
-            List<Property> props = mapped(a.getProps());
-            props.removeIf(p -> !p.isNamed() && NOT_COPIED.contains(p.id()));
-            db.writeProps(aid, props);
+            rows.add(new Object[] {messageId, ObjectTypes.ATTACH, 0, store.userId()});
+            List<Property> ap = mapped(a.getProps());
+            ap.removeIf(p -> !p.isNamed() && NOT_COPIED.contains(p.id()));
+            props.add(ap);
+        }
+        // One multi-row INSERT: the ids come back in row order (consecutive auto-increment for a simple insert).
+        List<Long> ids = db.insertRows("hierarchy", "parent, type, flags, owner", rows.size(), rows);
+        db.writeProps(ids, props);
+        for (int i = 0; i < na; i++) {
+            AttachmentDocument a = doc.getAttachments().get(i);
+            long aid = ids.get(nr + i);
             if (a.getData() != null) {
                 db.writeBlob(aid, PropTags.ATTACH_DATA_BIN, data.get(a.getData().getSha256()));
             }

@@ -84,38 +84,54 @@ final class TargetDb {
         T run() throws Exception;
     }
 
-    /** Runs {@code work} in one transaction; on failure rolls back the SQL, the reservations and the backend files. */
+    /**
+     * Runs {@code work} in one transaction; on failure rolls back the SQL, the reservations and the backend files.
+     * On an autocommit connection (the normal case) the transaction is opened and ended by statements, which saves
+     * the two round trips of switching autocommit off and on again per item.
+     */
     <T> T inTransaction(Work<T> work) throws Exception {
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
         long sk = nextSourceKey;
         long skLimit = sourceKeyLimit;
         long imap = nextImapId;
         long imapLimit = imapIdLimit;
         afterCommit.clear();
         afterRollback.clear();
-        try {
-            T result = work.run();
-            c.commit();
+        try (Statement st = c.createStatement()) {
+            if (auto) {
+                st.execute("START TRANSACTION");
+            }
+            T result;
+            try {
+                result = work.run();
+                if (auto) {
+                    st.execute("COMMIT");
+                } else {
+                    c.commit();
+                }
+            } catch (Exception | Error e) {
+                try {
+                    if (auto) {
+                        st.execute("ROLLBACK");
+                    } else {
+                        c.rollback();
+                    }
+                } catch (SQLException re) {
+                    e.addSuppressed(re);
+                }
+                afterRollback.forEach(Runnable::run);
+                nextSourceKey = sk;
+                sourceKeyLimit = skLimit;
+                nextImapId = imap;
+                imapIdLimit = imapLimit;
+                names = NamesTable.load(c); // names rows of the failed transaction are gone as well
+                throw e;
+            }
             afterCommit.forEach(Runnable::run);
             return result;
-        } catch (Exception | Error e) {
-            try {
-                c.rollback();
-            } catch (SQLException re) {
-                e.addSuppressed(re);
-            }
-            afterRollback.forEach(Runnable::run);
-            nextSourceKey = sk;
-            sourceKeyLimit = skLimit;
-            nextImapId = imap;
-            imapIdLimit = imapLimit;
-            names = NamesTable.load(c); // names rows of the failed transaction are gone as well
-            throw e;
         } finally {
             afterCommit.clear();
             afterRollback.clear();
-            c.setAutoCommit(auto);
         }
     }
 
@@ -173,12 +189,19 @@ final class TargetDb {
     }
 
     void writeProps(long hierarchyId, List<Property> props) throws SQLException {
+        writeProps(List.of(hierarchyId), List.of(props));
+    }
+
+    /** The properties of several objects in one batch per table (one multi-row statement with rewriteBatchedStatements). */
+    void writeProps(List<Long> hierarchyIds, List<List<Property>> propLists) throws SQLException {
         String single = "INSERT INTO properties (hierarchyid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)";
         String multi = "INSERT INTO mvproperties (hierarchyid, orderid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
         try (PreparedStatement sp = c.prepareStatement(single); PreparedStatement mp = c.prepareStatement(multi)) {
             boolean anySingle = false;
             boolean anyMulti = false;
-            for (Property p : props) {
+            for (int k = 0; k < hierarchyIds.size(); k++) {
+            long hierarchyId = hierarchyIds.get(k);
+            for (Property p : propLists.get(k)) {
                 if (PropType.isMultiValued(p.type())) {
                     List<?> values = (List<?>) p.value();
                     for (int i = 0; i < values.size(); i++) {
@@ -198,6 +221,7 @@ final class TargetDb {
                     sp.addBatch();
                     anySingle = true;
                 }
+            }
             }
             if (anySingle) {
                 sp.executeBatch();
@@ -226,8 +250,10 @@ final class TargetDb {
      * PurgeDeferredTableUpdates does (strings cut to 255 characters, binaries to 511 bytes, no RTF/HTML), so the
      * server needs no {@code deferredupdate} row for it.
      */
-    void writeTableProps(long folderId, long hierarchyId) throws SQLException {
-        exec("DELETE FROM tproperties WHERE hierarchyid = ?", hierarchyId);
+    void writeTableProps(long folderId, long hierarchyId, boolean fresh) throws SQLException {
+        if (!fresh) {
+            exec("DELETE FROM tproperties WHERE hierarchyid = ?", hierarchyId);
+        }
         exec("REPLACE INTO tproperties (folderid, hierarchyid, tag, type, val_ulong, val_string, val_binary, val_double, val_longint, val_hi, val_lo)"
                 + " SELECT ?, p.hierarchyid, p.tag, p.type, p.val_ulong, LEFT(p.val_string, " + TABLE_CAP_STRING + "), LEFT(p.val_binary, "
                 + TABLE_CAP_BINARY + "), p.val_double, p.val_longint, p.val_hi, p.val_lo FROM properties p"
@@ -330,17 +356,37 @@ final class TargetDb {
     }
 
     void addToCounter(long folderId, int tag, int delta) throws SQLException {
-        if (delta == 0) {
-            return;
+        addToCounters(folderId, new int[] {tag}, new int[] {delta});
+    }
+
+    /** Adds deltas to PT_LONG folder counters in one statement, and to the folder's row in its parent's tproperties (UpdateTProp, §3.5). */
+    void addToCounters(long folderId, int[] tags, int[] deltas) throws SQLException {
+        StringBuilder cases = new StringBuilder("CASE tag");
+        List<Object> args = new ArrayList<>();
+        for (int i = 0; i < tags.length; i++) {
+            cases.append(" WHEN ? THEN ?");
+            args.add(tags[i]);
+            args.add(deltas[i]);
         }
-        int n = exec("UPDATE properties SET val_ulong = GREATEST(0, CAST(val_ulong AS SIGNED) + ?) WHERE hierarchyid = ? AND tag = ? AND type = 3",
-                delta, folderId, tag);
-        if (n == 0 && delta > 0) {
-            writeProps(folderId, List.of(Property.of(tag, PropType.LONG, delta)));
+        cases.append(" ELSE 0 END");
+        List<Object> where = new ArrayList<>(List.of(folderId));
+        for (int t : tags) {
+            where.add(t);
         }
-        // UpdateTProp (§3.5): the folder's own row in its parent's table view carries the counters too.
-        exec("UPDATE tproperties SET val_ulong = GREATEST(0, CAST(val_ulong AS SIGNED) + ?) WHERE hierarchyid = ? AND tag = ? AND type = 3",
-                delta, folderId, tag);
+        String set = " SET val_ulong = GREATEST(0, CAST(val_ulong AS SIGNED) + " + cases + ") WHERE hierarchyid = ? AND type = 3 AND tag IN ("
+                + placeholders(tags.length) + ")";
+        List<Object> all = new ArrayList<>(args);
+        all.addAll(where);
+        int n = exec("UPDATE properties" + set, all.toArray());
+        if (n < tags.length) {
+            // A folder written by something else may lack a counter: create the missing ones (positive deltas only).
+            for (int i = 0; i < tags.length; i++) {
+                if (deltas[i] > 0 && ids("SELECT hierarchyid FROM properties WHERE hierarchyid = ? AND tag = ? AND type = 3", folderId, tags[i]).isEmpty()) {
+                    writeProps(folderId, List.of(Property.of(tags[i], PropType.LONG, deltas[i])));
+                }
+            }
+        }
+        exec("UPDATE tproperties" + set, all.toArray());
     }
 
     void setBoolean(long id, int tag, boolean v) throws SQLException {
@@ -358,7 +404,53 @@ final class TargetDb {
     }
 
     void touchCommitTime(long folderId) throws SQLException {
-        upsertProp(folderId, Property.of(PropTags.LOCAL_COMMIT_TIME_MAX, PropType.SYSTIME, now()));
+        long t = now();
+        exec("INSERT INTO properties (hierarchyid, tag, type, val_hi, val_lo) VALUES (?,?,?,?,?) ON DUPLICATE KEY UPDATE val_hi = VALUES(val_hi),"
+                + " val_lo = VALUES(val_lo)", folderId, PropTags.LOCAL_COMMIT_TIME_MAX, PropType.SYSTIME, FileTimes.hi(t), FileTimes.lo(t));
+    }
+
+    /** Inserts {@code n} rows with one multi-row statement and returns their (consecutive) auto-increment ids. */
+    List<Long> insertRows(String table, String columns, int n, List<Object[]> rows) throws SQLException {
+        String one = "(" + placeholders(columns.split(",").length) + ")";
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (").append(columns).append(") VALUES ");
+        List<Object> args = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sql.append(i == 0 ? "" : ",").append(one);
+            args.addAll(List.of(rows.get(i)));
+        }
+        List<Long> out = new ArrayList<>(n);
+        if (n == 0) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString(), Statement.RETURN_GENERATED_KEYS)) {
+            bindAll(ps, args.toArray());
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        if (out.size() != n) {
+            throw new SQLException("expected " + n + " generated ids from " + table + ", got " + out.size());
+        }
+        return out;
+    }
+
+    /** The type of a hierarchy object and its sourcekey in one query: {type, sourcekey}, or null. */
+    Object[] typeAndSourceKey(long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT h.type, i.val_binary FROM hierarchy h LEFT JOIN indexedproperties i"
+                + " ON i.hierarchyid = h.id AND i.tag = ? WHERE h.id = ?")) {
+            ps.setInt(1, PropTags.SOURCE_KEY);
+            ps.setLong(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                byte[] sk = rs.getBytes(2);
+                return new Object[] {rs.getInt(1), sk == null ? null : Bytes.wrap(sk)};
+            }
+        }
     }
 
     int intProp(long id, int tag) throws SQLException {
