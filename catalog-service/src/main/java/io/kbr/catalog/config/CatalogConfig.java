@@ -3,6 +3,7 @@ package io.kbr.catalog.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Configuration of the catalog service, prefix {@code kbr.catalog}. Infrastructure addresses are not
@@ -17,6 +18,16 @@ public interface CatalogConfig {
 
     /** The REST API. */
     Api api();
+
+    /**
+     * The object store holding the blobs the catalog references (as the backup-agent's
+     * {@code kbr.agent.object-store.*}); needed only for blob garbage collection. Without an endpoint, purge
+     * still cleans the catalog and garbage collection answers that no object store is configured.
+     */
+    ObjectStore objectStore();
+
+    /** Retention: purge and blob garbage collection. */
+    Retention retention();
 
     interface Apply {
         /**
@@ -39,6 +50,40 @@ public interface CatalogConfig {
         /** Longest pause between retries of a transient database failure. */
         @WithDefault("PT30S")
         Duration retryMaxBackoff();
+    }
+
+    interface ObjectStore {
+        /** S3 endpoint URL, e.g. http://minio:9000; empty: garbage collection is not available. */
+        Optional<String> endpoint();
+
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        @WithDefault("kbr")
+        String bucket();
+
+        @WithDefault("us-east-1")
+        String region();
+    }
+
+    interface Retention {
+        /**
+         * Objects younger than this are never deleted by garbage collection, referenced or not: an agent stores
+         * blobs before it publishes the events that reference them, so a young unreferenced object is most likely
+         * referenced by an event still on its way. Keep it well above the longest time events can lag behind
+         * (catalog consumer lag included).
+         */
+        @WithDefault("PT24H")
+        Duration gcGracePeriod();
+
+        /** Rows deleted per purge transaction (short transactions keep the consumer's row locks short). */
+        @WithDefault("500")
+        int purgeBatchSize();
+
+        /** Objects whose references are looked up in one query during garbage collection. */
+        @WithDefault("500")
+        int gcBatchSize();
     }
 
     interface Api {

@@ -16,6 +16,7 @@ import io.kbr.events.schema.ChangeEvent;
 import io.kbr.events.schema.FolderChange;
 import io.kbr.events.schema.ItemChange;
 import io.kbr.events.schema.StoreChange;
+import io.kbr.events.schema.SyncMarker;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,9 +42,12 @@ public final class ChangeEventMapper {
     static final int USER_NAME_MAX = 255;
     // TEXT holds 65,535 bytes, and a utf8mb4 character takes up to 4
     static final int SUBJECT_MAX = 16_000;
+    static final int SYNC_ID_MAX = 255;
+    static final int REASON_MAX = 255;
 
     private static final int GUID_BYTES = 16;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern PACK_ID = Pattern.compile("[0-9a-f]{32}");
 
     private ChangeEventMapper() {
     }
@@ -76,11 +80,28 @@ public final class ChangeEventMapper {
             mapped = folder(where, folder);
         } else if (change instanceof StoreChange store) {
             mapped = new CatalogChange.StoreVersion(new StoreDescription(
-                    truncate(store.getUserName(), USER_NAME_MAX), store.getStoreType(), blob(where, "metadata", store.getMetadata())));
+                    truncate(store.getUserName(), USER_NAME_MAX), store.getStoreType(), blob(where, "metadata", store.getMetadata())),
+                    marker(where, store.getSyncMarker()));
         } else {
             throw new InvalidEventException(where + "unknown change type " + (change == null ? "null" : change.getClass().getName()));
         }
-        return new CatalogEvent(guid, serverId, position, mapped);
+        String syncId = event.getSyncId();
+        if (syncId != null && (syncId.isBlank() || syncId.length() > SYNC_ID_MAX)) {
+            throw new InvalidEventException(where + "syncId must have 1 to " + SYNC_ID_MAX + " characters when set");
+        }
+        return new CatalogEvent(guid, serverId, position, syncId, mapped);
+    }
+
+    private static CatalogChange.SyncMarker marker(String where, SyncMarker marker) {
+        if (marker == null) {
+            return null;
+        }
+        String syncId = marker.getSyncId();
+        if (syncId == null || syncId.isBlank() || syncId.length() > SYNC_ID_MAX) {
+            throw new InvalidEventException(where + "syncMarker.syncId must have 1 to " + SYNC_ID_MAX + " characters");
+        }
+        return new CatalogChange.SyncMarker(CatalogChange.SyncMarker.Kind.valueOf(marker.getKind().name()), syncId,
+                truncate(marker.getReason(), REASON_MAX));
     }
 
     private static CatalogChange.ItemVersion item(String where, ItemChange item) {
@@ -118,6 +139,10 @@ public final class ChangeEventMapper {
         for (BlobRef ref : item.getBlobs()) {
             BlobReference b = blob(where, "blobs", ref);
             blobs.putIfAbsent(b.sha256(), b);
+        }
+        // the document is a blob of the version even if a producer forgot to list it: garbage collection relies on it
+        if (state.document() != null) {
+            blobs.putIfAbsent(state.document().sha256(), state.document());
         }
         return new CatalogChange.ItemVersion(operation, state, List.copyOf(blobs.values()));
     }
@@ -161,7 +186,17 @@ public final class ChangeEventMapper {
         if (ref.getSize() < 0) {
             throw new InvalidEventException(where + field + ": size must not be negative");
         }
-        return new BlobReference(sha, ref.getSize());
+        String pack = ref.getPack();
+        if (pack == null) {
+            return new BlobReference(sha, ref.getSize());
+        }
+        if (!PACK_ID.matcher(pack).matches()) {
+            throw new InvalidEventException(where + field + ": pack must be 32 lower-case hex digits, got '" + pack + "'");
+        }
+        if (ref.getOffset() < 0 || ref.getStoredLength() <= 0) {
+            throw new InvalidEventException(where + field + ": a packed blob needs offset >= 0 and storedLength > 0");
+        }
+        return new BlobReference(sha, ref.getSize(), pack, ref.getOffset(), ref.getStoredLength());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -24,11 +24,22 @@ public sealed interface CatalogChange {
         }
     }
 
-    /** New store metadata. */
-    record StoreVersion(StoreDescription description) implements CatalogChange {
+    /**
+     * New store metadata, or a full-sync marker ({@code marker} non-null). A marker event changes the store's
+     * description only if it carries one (a user name or metadata).
+     */
+    record StoreVersion(StoreDescription description, SyncMarker marker) implements CatalogChange {
         @Override
         public String kind() {
             return "store";
+        }
+    }
+
+    /** Brackets a full (re)sync of a store (Avro {@code SyncMarker}). */
+    record SyncMarker(Kind kind, String syncId, String reason) {
+        public enum Kind {
+            FULL_SYNC_STARTED,
+            FULL_SYNC_COMPLETED
         }
     }
 }

@@ -76,6 +76,99 @@ public class ItemRepository {
         }
     }
 
+    /**
+     * The item that moved away from {@code oldSourceKey} (its {@code previous_source_key}), locking its row: a late
+     * event about the old sourcekey belongs to that item's history.
+     */
+    public Optional<CurrentItem> lockMovedFrom(Connection c, byte[] store, byte[] oldSourceKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, last_journal_id, last_observed_at, last_event_id FROM items
+                WHERE store_guid = ? AND previous_source_key = ? ORDER BY id LIMIT 1 FOR UPDATE""")) {
+            ps.setBytes(1, store);
+            ps.setBytes(2, oldSourceKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new CurrentItem(rs.getLong(1), new EventPosition(rs.getLong(2), rs.getLong(3), rs.getString(4))));
+            }
+        }
+    }
+
+    /** Gives an item its new sourcekey after a move; its id, versions and blobs stay (one identity). */
+    public void rekey(Connection c, long id, byte[] newSourceKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE items SET source_key = ? WHERE id = ?")) {
+            ps.setBytes(1, newSourceKey);
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Records which full sync reported the item last ({@code null}: an incremental change set its current state).
+     * A sync that reports an item — even as history only — proves it existed at the sync's snapshot.
+     */
+    public void setSyncId(Connection c, long id, String syncId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE items SET last_sync_id = ? WHERE id = ?")) {
+            ps.setString(1, syncId);
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A live item a completed full sync did not report. */
+    public record Unreported(long id, EventPosition position) {
+    }
+
+    /**
+     * Items of the store that still exist (not hard-deleted), whose last reporting sync is not {@code syncId}
+     * and whose current state comes from an event at or before journal id {@code journalId}: resync by diff
+     * treats them as hard-deleted. Locks their rows.
+     */
+    public List<Unreported> lockUnreported(Connection c, byte[] store, String syncId, long journalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, last_journal_id, last_observed_at, last_event_id FROM items
+                WHERE store_guid = ? AND hard_deleted_at IS NULL AND (last_sync_id IS NULL OR last_sync_id <> ?)
+                  AND last_journal_id <= ?
+                ORDER BY id FOR UPDATE""")) {
+            ps.setBytes(1, store);
+            ps.setString(2, syncId);
+            ps.setLong(3, journalId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Unreported> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Unreported(rs.getLong(1), new EventPosition(rs.getLong(2), rs.getLong(3), rs.getString(4))));
+                }
+                return out;
+            }
+        }
+    }
+
+    /**
+     * Records a hard delete the catalog derived itself (reason {@code resync}) as a version of the item, with the
+     * item's last state (folder, subject, size), and no document.
+     */
+    public void insertDerivedHardDelete(Connection c, long itemId, EventPosition position, String syncId, String reason,
+            long nowMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO item_versions (item_id, event_id, journal_id, observed_at, operation, folder_source_key, soft_deleted,
+                                           size, document_sha256, document_size, became_current, recorded_at, source_key,
+                                           message_class, subject, sender_name, sender_email, delivery_time, last_modified,
+                                           deleted_at, sync_id, reason)
+                SELECT id, ?, ?, ?, 'HARD_DELETE', folder_source_key, soft_deleted, size, NULL, NULL, TRUE, ?, source_key,
+                       message_class, subject, sender_name, sender_email, delivery_time, last_modified, deleted_at, ?, ?
+                FROM items WHERE id = ?""")) {
+            ps.setString(1, position.eventId());
+            ps.setLong(2, position.journalId());
+            ps.setLong(3, position.observedAtMillis());
+            ps.setLong(4, nowMillis);
+            ps.setString(5, syncId);
+            ps.setString(6, reason);
+            ps.setLong(7, itemId);
+            ps.executeUpdate();
+        }
+    }
+
     /** Inserts a new item; {@code hardDeletedAt} is set when the first thing the catalog hears of it is its purge. */
     public long insert(Connection c, byte[] store, ItemState s, Long hardDeletedAt, EventPosition position) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
@@ -175,12 +268,14 @@ public class ItemRepository {
 
     /** Records one version (one event) of an item with the blobs it references. */
     public void insertVersion(Connection c, long itemId, Operation operation, ItemState s, List<BlobReference> blobs,
-            EventPosition position, boolean becameCurrent, long nowMillis) throws SQLException {
+            EventPosition position, boolean becameCurrent, String syncId, long nowMillis) throws SQLException {
         long versionId;
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO item_versions (item_id, event_id, journal_id, observed_at, operation, folder_source_key, soft_deleted,
-                                           size, document_sha256, document_size, became_current, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                                           size, document_sha256, document_size, became_current, recorded_at, source_key,
+                                           message_class, subject, sender_name, sender_email, delivery_time, last_modified,
+                                           deleted_at, document_pack, document_offset, document_stored_length, sync_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
             ps.setLong(1, itemId);
             ps.setString(2, position.eventId());
             ps.setLong(3, position.journalId());
@@ -192,6 +287,20 @@ public class ItemRepository {
             bindDocument(ps, 9, s);
             ps.setBoolean(11, becameCurrent);
             ps.setLong(12, nowMillis);
+            ps.setBytes(13, s.sourceKey());
+            ps.setString(14, s.messageClass());
+            ps.setString(15, s.subject());
+            ps.setString(16, s.senderName());
+            ps.setString(17, s.senderEmail());
+            ps.setLong(18, s.deliveryTime());
+            Jdbc.setLong(ps, 19, s.lastModified());
+            Jdbc.setLong(ps, 20, s.softDeleted() ? orElse(s.deletedAt(), position.observedAtMillis()) : null);
+            BlobReference doc = s.document();
+            boolean packed = doc != null && doc.pack() != null;
+            ps.setString(21, packed ? doc.pack() : null);
+            Jdbc.setLong(ps, 22, packed ? doc.offset() : null);
+            Jdbc.setLong(ps, 23, packed ? doc.storedLength() : null);
+            ps.setString(24, syncId);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -201,11 +310,15 @@ public class ItemRepository {
         if (blobs.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO item_blobs (version_id, blob_sha256, size) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO item_blobs (version_id, blob_sha256, size, pack, pack_offset, stored_length) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (BlobReference b : blobs) {
                 ps.setLong(1, versionId);
                 ps.setString(2, b.sha256());
                 ps.setLong(3, b.size());
+                ps.setString(4, b.pack());
+                Jdbc.setLong(ps, 5, b.pack() == null ? null : b.offset());
+                Jdbc.setLong(ps, 6, b.pack() == null ? null : b.storedLength());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -245,24 +358,55 @@ public class ItemRepository {
     // ---- reads ---------------------------------------------------------------------------------------------
 
     /**
-     * One page of a search, newest first, read with a keyset condition on (delivery_time, id) — never an
-     * offset, so deep pages cost the same as the first and concurrent inserts do not shift pages.
-     *
-     * @param folderKeys the folders to search in (the folder and, if asked, its subfolders); null: all
+     * Where the columns of a search come from: the current state ({@code items}) or, as of an instant, each item's
+     * version valid then (the greatest version observed at or before it) — with the item's current recipients and
+     * attachment names, which versions do not keep.
      */
-    public ItemPage search(ItemQuery q, List<byte[]> folderKeys) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS).append(" FROM items i WHERE 1 = 1");
-        List<Object> params = new ArrayList<>();
+    private record View(String from, String columns, Map<String, String> expr, List<Object> fromParams) {
+
+        static View current() {
+            Map<String, String> e = Map.of("sender_email", "i.sender_email", "sender_name", "i.sender_name", "subject", "i.subject",
+                    "delivery_time", "i.delivery_time", "folder_source_key", "i.folder_source_key", "last_modified", "i.last_modified");
+            return new View("items i", ITEM_COLUMNS, e, List.of());
+        }
+
+        static View asOf(long atMillis) {
+            Map<String, String> e = Map.of("sender_email", "COALESCE(v.sender_email, i.sender_email)",
+                    "sender_name", "COALESCE(v.sender_name, i.sender_name)", "subject", "COALESCE(v.subject, i.subject)",
+                    "delivery_time", "COALESCE(v.delivery_time, i.delivery_time)", "folder_source_key", "v.folder_source_key",
+                    "last_modified", "COALESCE(v.last_modified, i.last_modified)");
+            String columns = """
+                    i.id, i.store_guid, COALESCE(v.source_key, i.source_key) AS source_key, v.folder_source_key AS folder_source_key,
+                    i.previous_source_key, i.hierarchy_id, COALESCE(v.message_class, i.message_class) AS message_class,
+                    COALESCE(v.subject, i.subject) AS subject, COALESCE(v.sender_name, i.sender_name) AS sender_name,
+                    COALESCE(v.sender_email, i.sender_email) AS sender_email,
+                    COALESCE(v.delivery_time, i.delivery_time) AS delivery_time,
+                    COALESCE(v.last_modified, i.last_modified) AS last_modified, v.size AS size, i.associated, i.attachment_names,
+                    v.soft_deleted AS soft_deleted, v.deleted_at AS deleted_at, NULL AS hard_deleted_at,
+                    v.document_sha256 AS document_sha256, v.document_size AS document_size, v.journal_id AS last_journal_id""";
+            String from = """
+                    items i JOIN item_versions v ON v.id = (
+                        SELECT v2.id FROM item_versions v2 WHERE v2.item_id = i.id AND v2.observed_at <= ?
+                        ORDER BY v2.journal_id DESC, v2.observed_at DESC, v2.event_id DESC LIMIT 1)""";
+            return new View(from, columns, e, List.of(atMillis));
+        }
+    }
+
+    /** The filters of a query as SQL conditions (after {@code WHERE 1 = 1}), adding their parameters. */
+    private static String conditions(ItemQuery q, List<byte[]> folderKeys, View view, List<Object> params) {
+        StringBuilder sql = new StringBuilder();
+        Map<String, String> x = view.expr();
         if (q.store() != null) {
             sql.append(" AND i.store_guid = ?");
             params.add(q.store());
         }
         if (q.sender() != null) {
             if (COMPLETE_ADDRESS.matcher(q.sender()).matches()) {
-                sql.append(" AND i.sender_email = ?");
+                sql.append(" AND ").append(x.get("sender_email")).append(" = ?");
                 params.add(q.sender());
             } else {
-                sql.append(" AND (i.sender_email LIKE ? ESCAPE '!' OR i.sender_name LIKE ? ESCAPE '!')");
+                sql.append(" AND (").append(x.get("sender_email")).append(" LIKE ? ESCAPE '!' OR ").append(x.get("sender_name"))
+                        .append(" LIKE ? ESCAPE '!')");
                 params.add(contains(q.sender()));
                 params.add(contains(q.sender()));
             }
@@ -279,38 +423,63 @@ public class ItemRepository {
             }
         }
         for (String word : q.subjectWords()) {
-            sql.append(" AND i.subject LIKE ? ESCAPE '!'");
+            sql.append(" AND ").append(x.get("subject")).append(" LIKE ? ESCAPE '!'");
             params.add(contains(word));
         }
+        String time = x.get("delivery_time");
         if (q.from() != null || q.to() != null) {
-            sql.append(" AND i.delivery_time > 0"); // items without a delivery time are in no period
+            sql.append(" AND ").append(time).append(" > 0"); // items without a delivery time are in no period
         }
         if (q.from() != null) {
-            sql.append(" AND i.delivery_time >= ?");
+            sql.append(" AND ").append(time).append(" >= ?");
             params.add(q.from().toEpochMilli());
         }
         if (q.to() != null) {
-            sql.append(" AND i.delivery_time < ?");
+            sql.append(" AND ").append(time).append(" < ?");
             params.add(q.to().toEpochMilli());
         }
         if (folderKeys != null) {
-            sql.append(" AND i.folder_source_key IN (")
+            sql.append(" AND ").append(x.get("folder_source_key")).append(" IN (")
                     .append(folderKeys.stream().map(k -> "?").collect(Collectors.joining(", "))).append(')');
             params.addAll(folderKeys);
         }
-        if (q.deleted() == DeletedFilter.EXCLUDE) {
+        if (q.asOf() != null) {
+            // as of an instant: items that existed then (hard-deleted ones had left their folder)
+            sql.append(" AND v.operation <> 'HARD_DELETE'");
+            if (q.deleted() == DeletedFilter.EXCLUDE) {
+                sql.append(" AND v.soft_deleted = FALSE");
+            } else if (q.deleted() == DeletedFilter.ONLY) {
+                sql.append(" AND v.soft_deleted = TRUE");
+            }
+        } else if (q.deleted() == DeletedFilter.EXCLUDE) {
             sql.append(" AND i.soft_deleted = FALSE AND i.hard_deleted_at IS NULL");
         } else if (q.deleted() == DeletedFilter.ONLY) {
             sql.append(" AND (i.soft_deleted = TRUE OR i.hard_deleted_at IS NOT NULL)");
         }
+        return sql.toString();
+    }
+
+    /**
+     * One page of a search, newest first, read with a keyset condition on (delivery_time, id) — never an
+     * offset, so deep pages cost the same as the first and concurrent inserts do not shift pages. With
+     * {@code asOf}, items are searched in the state of their version valid at that instant.
+     *
+     * @param folderKeys the folders to search in (the folder and, if asked, its subfolders); null: all
+     */
+    public ItemPage search(ItemQuery q, List<byte[]> folderKeys) throws SQLException {
+        View view = q.asOf() == null ? View.current() : View.asOf(q.asOf().toEpochMilli());
+        List<Object> params = new ArrayList<>(view.fromParams());
+        StringBuilder sql = new StringBuilder("SELECT ").append(view.columns()).append(" FROM ").append(view.from())
+                .append(" WHERE 1 = 1").append(conditions(q, folderKeys, view, params));
+        String time = view.expr().get("delivery_time");
         if (q.after() != null) {
-            sql.append(" AND (i.delivery_time < ? OR (i.delivery_time = ? AND i.id < ?))");
+            sql.append(" AND (").append(time).append(" < ? OR (").append(time).append(" = ? AND i.id < ?))");
             params.add(q.after().deliveryTime());
             params.add(q.after().deliveryTime());
             params.add(q.after().id());
         }
         // one row more than asked tells whether there is a next page
-        sql.append(" ORDER BY i.delivery_time DESC, i.id DESC LIMIT ?");
+        sql.append(" ORDER BY ").append(time).append(" DESC, i.id DESC LIMIT ?");
         params.add(q.limit() + 1);
 
         List<Long> ids = new ArrayList<>();
@@ -343,6 +512,36 @@ public class ItemRepository {
         return new ItemPage(items, next == null ? null : next.encode());
     }
 
+    /** One line of the index export: an item's state and whether it is deleted. */
+    public interface IndexRowSink {
+        void accept(ItemSummary item) throws java.io.IOException;
+    }
+
+    /**
+     * Streams the items of one folder matching {@code q} (its store, filters and {@code asOf}; not its paging), oldest
+     * last-modified first as {@code kopano-backup --index} lists them. Rows are read one at a time from the server
+     * (a streaming result set), so a large folder does not fill memory. Recipients are not included.
+     */
+    public void exportFolder(ItemQuery q, byte[] folder, IndexRowSink sink) throws SQLException, java.io.IOException {
+        View view = q.asOf() == null ? View.current() : View.asOf(q.asOf().toEpochMilli());
+        List<Object> params = new ArrayList<>(view.fromParams());
+        String sql = "SELECT " + view.columns() + " FROM " + view.from() + " WHERE 1 = 1"
+                + conditions(q, List.of(folder), view, params)
+                + " ORDER BY " + view.expr().get("last_modified") + ", i.id";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            ps.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows instead of reading the whole result
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(readRow(rs).toSummary(List.of()));
+                }
+            }
+        }
+    }
+
     public Optional<ItemSummary> find(byte[] store, byte[] sourceKey) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             ItemRowData row;
@@ -361,13 +560,22 @@ public class ItemRepository {
         }
     }
 
-    /** Every recorded version of an item, oldest first; empty if the item is unknown. */
+    /**
+     * Every recorded version of an item, oldest first; empty if the item is unknown. An item that moved is also
+     * found by its sourcekey before the move.
+     */
     public Optional<List<ItemVersionSummary>> versions(byte[] store, byte[] sourceKey) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Long itemId = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM items WHERE store_guid = ? AND source_key = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT id FROM items WHERE store_guid = ? AND source_key = ?
+                    UNION ALL
+                    SELECT id FROM items WHERE store_guid = ? AND previous_source_key = ?
+                    LIMIT 1""")) {
                 ps.setBytes(1, store);
                 ps.setBytes(2, sourceKey);
+                ps.setBytes(3, store);
+                ps.setBytes(4, sourceKey);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         itemId = rs.getLong(1);
@@ -379,27 +587,41 @@ public class ItemRepository {
             }
             Map<Long, List<BlobReference>> blobs = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT b.version_id, b.blob_sha256, b.size FROM item_blobs b JOIN item_versions v ON v.id = b.version_id
+                    SELECT b.version_id, b.blob_sha256, b.size, b.pack, b.pack_offset, b.stored_length
+                    FROM item_blobs b JOIN item_versions v ON v.id = b.version_id
                     WHERE v.item_id = ? ORDER BY b.version_id, b.blob_sha256""")) {
                 ps.setLong(1, itemId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        blobs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new BlobReference(rs.getString(2), rs.getLong(3)));
+                        String pack = rs.getString(4);
+                        blobs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(pack == null
+                                ? new BlobReference(rs.getString(2), rs.getLong(3))
+                                : new BlobReference(rs.getString(2), rs.getLong(3), pack, rs.getLong(5), rs.getLong(6)));
                     }
                 }
             }
             List<ItemVersionSummary> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT id, event_id, journal_id, observed_at, operation, folder_source_key, soft_deleted, size,
-                           document_sha256, document_size, became_current
-                    FROM item_versions WHERE item_id = ? ORDER BY journal_id, observed_at, event_id""")) {
+                    SELECT v.id, v.event_id, v.journal_id, v.observed_at, v.operation, COALESCE(v.source_key, i.source_key) AS source_key,
+                           v.folder_source_key, v.subject, v.soft_deleted, v.size, v.document_sha256, v.document_size,
+                           v.document_pack, v.document_offset, v.document_stored_length, v.became_current, v.sync_id, v.reason
+                    FROM item_versions v JOIN items i ON i.id = v.item_id
+                    WHERE v.item_id = ? ORDER BY v.journal_id, v.observed_at, v.event_id""")) {
                 ps.setLong(1, itemId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        String sha = rs.getString("document_sha256");
+                        Long docSize = Jdbc.getLong(rs, "document_size");
+                        String pack = rs.getString("document_pack");
+                        BlobReference document = sha == null ? null : pack == null
+                                ? new BlobReference(sha, docSize == null ? 0 : docSize)
+                                : new BlobReference(sha, docSize == null ? 0 : docSize, pack, rs.getLong("document_offset"),
+                                        rs.getLong("document_stored_length"));
                         out.add(new ItemVersionSummary(rs.getString("event_id"), rs.getLong("journal_id"),
                                 Instant.ofEpochMilli(rs.getLong("observed_at")), Operation.valueOf(rs.getString("operation")),
-                                Hex.encode(rs.getBytes("folder_source_key")), rs.getBoolean("soft_deleted"), rs.getLong("size"),
-                                rs.getString("document_sha256"), Jdbc.getLong(rs, "document_size"), rs.getBoolean("became_current"),
+                                Hex.encode(rs.getBytes("source_key")), Hex.encode(rs.getBytes("folder_source_key")),
+                                rs.getString("subject"), rs.getBoolean("soft_deleted"), rs.getLong("size"), sha, docSize, document,
+                                rs.getBoolean("became_current"), rs.getString("sync_id"), rs.getString("reason"),
                                 blobs.getOrDefault(rs.getLong("id"), List.of())));
                     }
                 }

@@ -90,7 +90,8 @@ public class StoreRepository {
     public void describe(Connection c, byte[] guid, String serverId, StoreDescription d, EventPosition position) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE stores SET server_id = ?, user_name = ?, store_type = ?, metadata_sha256 = ?, metadata_size = ?,
-                       last_journal_id = ?, last_observed_at = ?, last_event_id = ?
+                       last_journal_id = ?, last_observed_at = ?, last_event_id = ?,
+                       metadata_pack = ?, metadata_offset = ?, metadata_stored_length = ?
                 WHERE store_guid = ?""")) {
             ps.setString(1, serverId);
             ps.setString(2, d.userName());
@@ -105,7 +106,26 @@ public class StoreRepository {
             ps.setLong(6, position.journalId());
             ps.setLong(7, position.observedAtMillis());
             ps.setString(8, position.eventId());
-            ps.setBytes(9, guid);
+            boolean packed = d.metadata() != null && d.metadata().pack() != null;
+            ps.setString(9, packed ? d.metadata().pack() : null);
+            Jdbc.setLong(ps, 10, packed ? d.metadata().offset() : null);
+            Jdbc.setLong(ps, 11, packed ? d.metadata().storedLength() : null);
+            ps.setBytes(12, guid);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records the last completed full sync of the store and how many objects it found gone. */
+    public void recordSyncCompleted(Connection c, byte[] guid, String syncId, EventPosition position, long removed)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE stores SET last_sync_id = ?, last_sync_journal_id = ?, last_sync_completed_at = ?, last_sync_removed = ?
+                WHERE store_guid = ?""")) {
+            ps.setString(1, syncId);
+            ps.setLong(2, position.journalId());
+            ps.setLong(3, position.observedAtMillis());
+            ps.setLong(4, removed);
+            ps.setBytes(5, guid);
             ps.executeUpdate();
         }
     }

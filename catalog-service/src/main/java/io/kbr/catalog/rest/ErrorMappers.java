@@ -2,6 +2,9 @@ package io.kbr.catalog.rest;
 
 import io.kbr.catalog.service.CatalogDatabaseException;
 import io.kbr.catalog.service.InvalidParameterException;
+import io.kbr.catalog.service.ObjectStoreUnavailableException;
+import io.kbr.catalog.service.RetentionBusyException;
+import io.kbr.catalog.service.UnknownFolderException;
 import io.kbr.catalog.service.UnknownItemException;
 import io.kbr.catalog.service.UnknownStoreException;
 import jakarta.ws.rs.WebApplicationException;
@@ -33,6 +36,29 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public RestResponse<ErrorResponse> unknownItem(UnknownItemException e) {
         return json(Response.Status.NOT_FOUND, "item_not_found", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> unknownFolder(UnknownFolderException e) {
+        return json(Response.Status.NOT_FOUND, "folder_not_found", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> objectStore(io.kbr.blobstore.BlobStoreException e) {
+        String incident = UUID.randomUUID().toString();
+        LOG.errorf(e, "incident %s: %s", incident, e.getMessage());
+        return json(Response.Status.SERVICE_UNAVAILABLE, "object_store_unavailable",
+                "The object store failed; try again later (incident " + incident + ")");
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> objectStoreUnavailable(ObjectStoreUnavailableException e) {
+        return json(Response.Status.CONFLICT, "object_store_not_configured", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorResponse> retentionBusy(RetentionBusyException e) {
+        return json(Response.Status.CONFLICT, "retention_running", e.getMessage());
     }
 
     @ServerExceptionMapper

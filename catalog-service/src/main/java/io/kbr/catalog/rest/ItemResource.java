@@ -3,14 +3,12 @@ package io.kbr.catalog.rest;
 import io.kbr.catalog.config.CatalogConfig;
 import io.kbr.catalog.model.ItemPage;
 import io.kbr.catalog.model.ItemQuery;
-import io.kbr.catalog.service.InvalidParameterException;
 import io.kbr.catalog.service.ItemService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -46,29 +44,14 @@ public class ItemResource {
             @Parameter(description = "with folder: include its subfolders (needs store)") @QueryParam("subfolders") String subfolders,
             @Parameter(description = "include (default), exclude or only soft- and hard-deleted items") @QueryParam("deleted") String deleted,
             @Parameter(description = "page size, 1 to kbr.catalog.api.max-page-size (1000), default 100") @QueryParam("limit") String limit,
-            @Parameter(description = "nextCursor of the previous page") @QueryParam("after") String after) {
-        Instant fromInstant = RequestParameters.instant("from", from);
-        Instant toInstant = RequestParameters.instant("to", to);
-        if (fromInstant != null && toInstant != null && fromInstant.isAfter(toInstant)) {
-            throw new InvalidParameterException("from", "must not be after 'to' (" + fromInstant + " > " + toInstant + ")");
-        }
+            @Parameter(description = "nextCursor of the previous page") @QueryParam("after") String after,
+            @Parameter(description = "ISO-8601 instant (needs store): search the items as they were then, each in its version "
+                    + "valid at that instant; items that did not exist yet or were hard-deleted by then are not found")
+            @QueryParam("asOf") String asOf) {
         byte[] storeGuid = RequestParameters.present(store) ? RequestParameters.guid("store", store) : null;
-        byte[] folderKey = RequestParameters.present(folder) ? RequestParameters.sourceKey("folder", folder) : null;
-        boolean withSubfolders = RequestParameters.bool("subfolders", subfolders);
-        if (withSubfolders && (folderKey == null || storeGuid == null)) {
-            throw new InvalidParameterException("subfolders", "needs both 'folder' and 'store'");
-        }
-        ItemQuery query = new ItemQuery(storeGuid,
-                RequestParameters.text("sender", sender),
-                RequestParameters.text("recipient", recipient),
-                RequestParameters.words("subject", subject),
-                fromInstant,
-                toInstant,
-                folderKey,
-                withSubfolders,
-                RequestParameters.deleted("deleted", deleted),
+        ItemQuery query = RequestParameters.itemQuery(storeGuid, sender, recipient, subject, from, to, folder, subfolders, deleted,
                 RequestParameters.limit("limit", limit, config.api().defaultPageSize(), config.api().maxPageSize()),
-                RequestParameters.cursor("after", after));
+                RequestParameters.cursor("after", after), asOf);
         return items.search(query);
     }
 }

@@ -2,6 +2,7 @@ package io.kbr.catalog.rest;
 
 import io.kbr.catalog.mapping.Hex;
 import io.kbr.catalog.model.DeletedFilter;
+import io.kbr.catalog.model.ItemQuery;
 import io.kbr.catalog.model.PageCursor;
 import io.kbr.catalog.service.InvalidParameterException;
 import java.time.Instant;
@@ -64,6 +65,30 @@ final class RequestParameters {
                         + shorten(value) + "'");
             }
         }
+    }
+
+    /**
+     * The filters shared by the item search and the index export, validated; {@code store} may be null (all stores)
+     * except with {@code subfolders} or {@code asOf}.
+     */
+    static ItemQuery itemQuery(byte[] store, String sender, String recipient, String subject, String from, String to,
+            String folder, String subfolders, String deleted, int limit, PageCursor after, String asOf) {
+        Instant fromInstant = instant("from", from);
+        Instant toInstant = instant("to", to);
+        if (fromInstant != null && toInstant != null && fromInstant.isAfter(toInstant)) {
+            throw new InvalidParameterException("from", "must not be after 'to' (" + fromInstant + " > " + toInstant + ")");
+        }
+        byte[] folderKey = present(folder) ? sourceKey("folder", folder) : null;
+        boolean withSubfolders = bool("subfolders", subfolders);
+        if (withSubfolders && (folderKey == null || store == null)) {
+            throw new InvalidParameterException("subfolders", "needs both 'folder' and 'store'");
+        }
+        Instant asOfInstant = instant("asOf", asOf);
+        if (asOfInstant != null && store == null) {
+            throw new InvalidParameterException("asOf", "needs 'store': a point-in-time search reads one store's history");
+        }
+        return new ItemQuery(store, text("sender", sender), text("recipient", recipient), words("subject", subject),
+                fromInstant, toInstant, folderKey, withSubfolders, deleted("deleted", deleted), limit, after, asOfInstant);
     }
 
     static int limit(String name, String value, int defaultValue, int max) {

@@ -1,6 +1,10 @@
 package io.kbr.catalog.rest;
 
+import io.kbr.catalog.mapping.Hex;
 import io.kbr.catalog.model.FolderTree;
+import io.kbr.catalog.model.FolderVersionSummary;
+import io.kbr.catalog.model.ItemQuery;
+import io.kbr.catalog.model.StoreStatistics;
 import io.kbr.catalog.model.ItemSummary;
 import io.kbr.catalog.model.ItemVersionSummary;
 import io.kbr.catalog.model.StoreSummary;
@@ -10,6 +14,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -46,10 +57,64 @@ public class StoreResource {
 
     @GET
     @Path("/{guid}/folders")
-    @Operation(summary = "The store's folder tree, flat with parent keys and paths, with per-folder item counts and sizes")
+    @Operation(summary = "The store's folder tree, flat with parent keys and paths, with per-folder item counts and sizes",
+            description = "With asOf: the folders as they were at that instant (names, places, deletion) and each item "
+                    + "counted in the folder its version valid then was in; folders created later are absent.")
+    @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
     @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
-    public FolderTree folders(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid) {
-        return stores.folderTree(RequestParameters.guid("guid", guid));
+    public FolderTree folders(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
+            @Parameter(description = "ISO-8601 instant: the tree as of then; now if absent") @QueryParam("asOf") String asOf) {
+        byte[] store = RequestParameters.guid("guid", guid);
+        return stores.folderTree(store, RequestParameters.instant("asOf", asOf));
+    }
+
+    @GET
+    @Path("/{guid}/folders/{sourceKey}/versions")
+    @Operation(summary = "Every recorded version of one folder, oldest first, with its path as of each version")
+    @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
+    @APIResponse(responseCode = "404", description = "Unknown store or folder")
+    public List<FolderVersionSummary> folderVersions(@PathParam("guid") String guid,
+            @Parameter(description = "the folder's sourcekey in hex") @PathParam("sourceKey") String sourceKey) {
+        return stores.folderVersions(RequestParameters.guid("guid", guid), RequestParameters.sourceKey("sourceKey", sourceKey));
+    }
+
+    @GET
+    @Path("/{guid}/stats")
+    @Operation(summary = "Per-folder statistics, as kopano-backup --stats: path, item count, size, deleted counts",
+            description = "Folders in tree order; path as kopano-backup writes it (\"Inbox/Projects\"). With asOf, as of that instant.")
+    @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
+    @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
+    public StoreStatistics stats(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
+            @Parameter(description = "ISO-8601 instant: statistics as of then; now if absent") @QueryParam("asOf") String asOf) {
+        byte[] store = RequestParameters.guid("guid", guid);
+        return stores.statistics(store, RequestParameters.instant("asOf", asOf));
+    }
+
+    @GET
+    @Path("/{guid}/index.csv")
+    @Produces("text/csv")
+    @Operation(summary = "Index of the store's items in CSV, as kopano-backup --index plus sender",
+            description = "Columns: sourcekey, folder, last_modified, subject, sender_name, sender_email, delivery_time, size, "
+                    + "deleted (empty, soft or hard). Folder by folder in tree order, oldest modification first. Filters as in "
+                    + "GET /api/v1/items (sender, recipient, subject, from, to, folder, subfolders, deleted, asOf). Streamed.")
+    @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
+    @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
+    public Response index(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
+            @QueryParam("sender") String sender, @QueryParam("recipient") String recipient, @QueryParam("subject") String subject,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("folder") String folder,
+            @QueryParam("subfolders") String subfolders, @QueryParam("deleted") String deleted, @QueryParam("asOf") String asOf) {
+        byte[] store = RequestParameters.guid("guid", guid);
+        ItemQuery query = RequestParameters.itemQuery(store, sender, recipient, subject, from, to, folder, subfolders, deleted,
+                1, null, asOf);
+        stores.requireStore(store);
+        StreamingOutput body = output -> {
+            Writer out = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 64 * 1024);
+            IndexCsv.header(out);
+            items.exportIndex(query, (path, item) -> IndexCsv.item(out, path, item));
+            out.flush();
+        };
+        return Response.ok(body, "text/csv; charset=UTF-8")
+                .header("Content-Disposition", "attachment; filename=\"index-" + Hex.encode(store) + ".csv\"").build();
     }
 
     @GET

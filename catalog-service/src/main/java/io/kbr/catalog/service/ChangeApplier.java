@@ -10,11 +10,15 @@ import io.kbr.catalog.model.EventPosition;
 import io.kbr.catalog.model.FolderState;
 import io.kbr.catalog.model.ItemState;
 import io.kbr.catalog.model.Operation;
+import io.kbr.catalog.model.StoreDescription;
 import io.kbr.catalog.persistence.AppliedEventRepository;
 import io.kbr.catalog.persistence.FolderRepository;
 import io.kbr.catalog.persistence.ItemRepository;
 import io.kbr.catalog.persistence.StoreRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -23,6 +27,7 @@ import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -45,6 +50,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ChangeApplier {
     private static final Logger LOG = Logger.getLogger(ChangeApplier.class);
+    /** item_versions.reason / folder_versions.reason of a hard delete derived from a completed full sync. */
+    public static final String RESYNC = "resync";
 
     private final DataSource dataSource;
     private final StoreRepository stores;
@@ -161,34 +168,99 @@ public class ChangeApplier {
         if (change instanceof CatalogChange.ItemVersion item) {
             return applyItem(c, event, item, now);
         } else if (change instanceof CatalogChange.FolderVersion folder) {
-            return applyFolder(c, event, folder);
+            return applyFolder(c, event, folder, now);
         } else if (change instanceof CatalogChange.StoreVersion store) {
-            Optional<EventPosition> current = stores.lockDescription(c, event.storeGuid());
-            if (current.isPresent() && !event.position().isNewerThan(current.get())) {
-                return ApplyOutcome.STALE;
-            }
-            stores.describe(c, event.storeGuid(), event.serverId(), store.description(), event.position());
-            return ApplyOutcome.APPLIED;
+            return applyStore(c, event, store, now);
         }
         throw new IllegalStateException("unhandled change " + change);
+    }
+
+    private ApplyOutcome applyStore(Connection c, CatalogEvent event, CatalogChange.StoreVersion store, long now) throws SQLException {
+        Optional<EventPosition> current = stores.lockDescription(c, event.storeGuid());
+        ApplyOutcome outcome = ApplyOutcome.STALE;
+        StoreDescription d = store.description();
+        // a marker-only event (no user name, no metadata) must not wipe the store's description
+        boolean describes = store.marker() == null || d.userName() != null || d.metadata() != null;
+        if (describes && (current.isEmpty() || event.position().isNewerThan(current.get()))) {
+            stores.describe(c, event.storeGuid(), event.serverId(), d, event.position());
+            outcome = ApplyOutcome.APPLIED;
+        }
+        CatalogChange.SyncMarker marker = store.marker();
+        if (marker != null && marker.kind() == CatalogChange.SyncMarker.Kind.FULL_SYNC_COMPLETED) {
+            long removed = removeUnreported(c, event, marker.syncId(), now);
+            stores.recordSyncCompleted(c, event.storeGuid(), marker.syncId(), event.position(), removed);
+            LOG.infof("store %s: full sync %s completed at journal id %d; %d items and folders it did not report are now "
+                    + "hard-deleted", Hex.encode(event.storeGuid()), marker.syncId(), event.position().journalId(), removed);
+            outcome = ApplyOutcome.APPLIED;
+        }
+        return outcome;
+    }
+
+    /**
+     * Resync by diff: every live item and folder of the store that sync {@code syncId} did not report and that no
+     * event after the sync's journal id (the marker's) touched is gone from the server — it becomes hard-deleted, as
+     * a version with reason {@code resync}. The derived versions get ids made from the marker's id, so applying the
+     * marker twice is impossible anyway (its id is recorded) and the ids are stable.
+     */
+    private long removeUnreported(Connection c, CatalogEvent marker, String syncId, long now) throws SQLException {
+        EventPosition at = marker.position();
+        String idPrefix = "resync:" + sha256Hex(marker.eventId()) + ":";
+        long removed = 0;
+        for (ItemRepository.Unreported u : items.lockUnreported(c, marker.storeGuid(), syncId, at.journalId())) {
+            EventPosition position = derivedPosition(at, u.position(), idPrefix + "item:" + u.id());
+            items.insertDerivedHardDelete(c, u.id(), position, syncId, RESYNC, now);
+            items.markHardDeleted(c, u.id(), at.observedAtMillis(), position);
+            items.setSyncId(c, u.id(), syncId);
+            removed++;
+        }
+        for (FolderRepository.Unreported u : folders.lockUnreported(c, marker.storeGuid(), syncId, at.journalId())) {
+            EventPosition position = derivedPosition(at, u.position(), idPrefix + "folder:" + Hex.encode(u.state().sourceKey()));
+            folders.markHardDeleted(c, marker.storeGuid(), u.state().sourceKey(), at.observedAtMillis(), position);
+            folders.insertVersion(c, marker.storeGuid(), Operation.HARD_DELETE, u.state(), position, true, syncId, RESYNC, now);
+            folders.setSyncId(c, marker.storeGuid(), u.state().sourceKey(), syncId);
+            removed++;
+        }
+        return removed;
+    }
+
+    /** The marker's journal id, and an observed-at that sorts after the object's current state. */
+    private static EventPosition derivedPosition(EventPosition marker, EventPosition current, String eventId) {
+        long observed = Math.max(marker.observedAtMillis(), current.observedAtMillis() + 1);
+        return new EventPosition(Math.max(marker.journalId(), current.journalId()), observed, eventId);
     }
 
     private ApplyOutcome applyItem(Connection c, CatalogEvent event, CatalogChange.ItemVersion version, long now) throws SQLException {
         ItemState state = version.state();
         EventPosition position = event.position();
-        Optional<ItemRepository.CurrentItem> current = items.lock(c, event.storeGuid(), state.sourceKey());
+        byte[] store = event.storeGuid();
+        Optional<ItemRepository.CurrentItem> current = items.lock(c, store, state.sourceKey());
+        boolean moved = false;
+        boolean historyOnly = false;
+        if (current.isEmpty() && state.previousSourceKey() != null) {
+            // a move that gave the item a new sourcekey: the same item, its history follows it
+            current = items.lock(c, store, state.previousSourceKey());
+            moved = current.isPresent();
+        }
+        if (current.isEmpty()) {
+            // a late event about a sourcekey the item left by a move belongs to its history only
+            current = items.lockMovedFrom(c, store, state.sourceKey());
+            historyOnly = current.isPresent();
+        }
         boolean hardDelete = version.operation() == Operation.HARD_DELETE;
         // deletedAtMillis of a purge is the earlier soft delete (PR_DELETED_ON); the purge is when it was seen
         long hardDeletedAt = position.observedAtMillis();
         long itemId;
         boolean becomesCurrent;
         if (current.isEmpty()) {
-            itemId = items.insert(c, event.storeGuid(), state, hardDelete ? hardDeletedAt : null, position);
+            itemId = items.insert(c, store, state, hardDelete ? hardDeletedAt : null, position);
             items.replaceRecipients(c, itemId, state.recipients());
             becomesCurrent = true;
         } else {
             itemId = current.get().id();
-            becomesCurrent = position.isNewerThan(current.get().position());
+            becomesCurrent = !historyOnly && position.isNewerThan(current.get().position());
+            if (becomesCurrent && moved) {
+                items.rekey(c, itemId, state.sourceKey());
+            }
             if (becomesCurrent && hardDelete) {
                 items.markHardDeleted(c, itemId, hardDeletedAt, position);
             } else if (becomesCurrent) {
@@ -196,28 +268,44 @@ public class ChangeApplier {
                 items.replaceRecipients(c, itemId, state.recipients());
             }
         }
-        items.insertVersion(c, itemId, version.operation(), state, version.blobs(), position, becomesCurrent, now);
+        if (becomesCurrent || event.syncId() != null) {
+            // the current state's sync, or: a full sync reported the item, so it existed at the sync's snapshot
+            items.setSyncId(c, itemId, event.syncId());
+        }
+        items.insertVersion(c, itemId, version.operation(), state, version.blobs(), position, becomesCurrent, event.syncId(), now);
         if (LOG.isTraceEnabled()) {
             LOG.tracef("event %s: item %s of store %s %s (%s)", event.eventId(), Hex.encode(state.sourceKey()),
-                    Hex.encode(event.storeGuid()), version.operation(), becomesCurrent ? "current" : "history only");
+                    Hex.encode(store), version.operation(), becomesCurrent ? "current" : "history only");
         }
         return becomesCurrent ? ApplyOutcome.APPLIED : ApplyOutcome.STALE;
     }
 
-    private ApplyOutcome applyFolder(Connection c, CatalogEvent event, CatalogChange.FolderVersion version) throws SQLException {
+    private ApplyOutcome applyFolder(Connection c, CatalogEvent event, CatalogChange.FolderVersion version, long now) throws SQLException {
         FolderState state = version.state();
         EventPosition position = event.position();
         Optional<EventPosition> current = folders.lock(c, event.storeGuid(), state.sourceKey());
-        if (current.isPresent() && !position.isNewerThan(current.get())) {
-            return ApplyOutcome.STALE;
+        boolean becomesCurrent = current.isEmpty() || position.isNewerThan(current.get());
+        if (becomesCurrent) {
+            boolean hardDelete = version.operation() == Operation.HARD_DELETE;
+            if (hardDelete && current.isPresent()) {
+                folders.markHardDeleted(c, event.storeGuid(), state.sourceKey(), position.observedAtMillis(), position);
+            } else {
+                folders.write(c, event.storeGuid(), state, hardDelete ? position.observedAtMillis() : null, position);
+            }
         }
-        boolean hardDelete = version.operation() == Operation.HARD_DELETE;
-        if (hardDelete && current.isPresent()) {
-            folders.markHardDeleted(c, event.storeGuid(), state.sourceKey(), position.observedAtMillis(), position);
-        } else {
-            folders.write(c, event.storeGuid(), state, hardDelete ? position.observedAtMillis() : null, position);
+        if (becomesCurrent || event.syncId() != null) {
+            folders.setSyncId(c, event.storeGuid(), state.sourceKey(), event.syncId());
         }
-        return ApplyOutcome.APPLIED;
+        folders.insertVersion(c, event.storeGuid(), version.operation(), state, position, becomesCurrent, event.syncId(), null, now);
+        return becomesCurrent ? ApplyOutcome.APPLIED : ApplyOutcome.STALE;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

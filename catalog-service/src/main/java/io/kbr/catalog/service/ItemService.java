@@ -7,8 +7,14 @@ import io.kbr.catalog.model.ItemSummary;
 import io.kbr.catalog.model.ItemVersionSummary;
 import io.kbr.catalog.persistence.ItemRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.kbr.catalog.model.FolderNode;
+import io.kbr.catalog.model.FolderTree;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Item search and item history, read from the catalog database. */
 @ApplicationScoped
@@ -34,6 +40,41 @@ public class ItemService {
             return items.search(query, folders);
         } catch (SQLException e) {
             throw new CatalogDatabaseException("Cannot search items", e);
+        }
+    }
+
+    /** Receives the rows of an index export. */
+    public interface IndexSink {
+        void item(String folderPath, ItemSummary item) throws IOException;
+    }
+
+    /**
+     * The index of one store ({@code query.store()} is required): every item matching the query's filters (paging
+     * ignored), folder by folder in tree order, oldest last-modified first within a folder — as
+     * {@code kopano-backup --index} lists them. With {@code asOf}, folders and items as of that instant.
+     */
+    public void exportIndex(ItemQuery query, IndexSink sink) throws IOException {
+        byte[] store = query.store();
+        FolderTree tree = stores.folderTree(store, query.asOf());
+        Set<ByteBuffer> wanted = null;
+        if (query.folder() != null) {
+            wanted = new HashSet<>();
+            List<byte[]> keys = query.subfolders() ? stores.subtree(store, query.folder()) : List.of(query.folder());
+            for (byte[] k : keys) {
+                wanted.add(ByteBuffer.wrap(k));
+            }
+        }
+        for (FolderNode folder : tree.folders()) {
+            byte[] key = Hex.decode(folder.sourceKey());
+            if (wanted != null && !wanted.contains(ByteBuffer.wrap(key))) {
+                continue;
+            }
+            String path = StoreService.displayPath(folder);
+            try {
+                items.exportFolder(query, key, item -> sink.item(path, item));
+            } catch (SQLException e) {
+                throw new CatalogDatabaseException("Cannot export the index", e);
+            }
         }
     }
 

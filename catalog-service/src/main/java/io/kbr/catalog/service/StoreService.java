@@ -4,6 +4,8 @@ import io.kbr.catalog.mapping.Hex;
 import io.kbr.catalog.model.CatalogStatus;
 import io.kbr.catalog.model.FolderNode;
 import io.kbr.catalog.model.FolderTree;
+import io.kbr.catalog.model.FolderVersionSummary;
+import io.kbr.catalog.model.StoreStatistics;
 import io.kbr.catalog.model.StoreProgress;
 import io.kbr.catalog.model.StoreSummary;
 import io.kbr.catalog.persistence.FolderRepository;
@@ -73,12 +75,25 @@ public class StoreService {
      * described come last, as roots without a name.
      */
     public FolderTree folderTree(byte[] guid) {
+        return folderTree(guid, null);
+    }
+
+    /**
+     * The store's folders as of {@code asOf} (null: now): each folder in the state of its version valid then, and
+     * each item counted in the folder of its version valid then. Folders created later are absent.
+     */
+    public FolderTree folderTree(byte[] guid, Instant asOf) {
         requireStore(guid);
         List<FolderRow> rows;
         Map<ByteBuffer, FolderCounts> counts;
         try {
-            rows = folders.folders(guid);
-            counts = folders.itemCounts(guid);
+            if (asOf == null) {
+                rows = folders.folders(guid);
+                counts = folders.itemCounts(guid);
+            } else {
+                rows = folders.foldersAsOf(guid, asOf.toEpochMilli());
+                counts = folders.itemCountsAsOf(guid, asOf.toEpochMilli());
+            }
         } catch (SQLException e) {
             throw new CatalogDatabaseException("Cannot read folders", e);
         }
@@ -117,7 +132,101 @@ public class StoreService {
             out.add(new FolderNode(Hex.encode(bytes(key)), null, List.of(), 0, null, null, null, false, false, false,
                     c.itemCount(), c.totalSize(), c.softCount(), c.softSize(), c.hardCount()));
         }
-        return new FolderTree(Hex.encode(guid), out);
+        return new FolderTree(Hex.encode(guid), asOf, out);
+    }
+
+    /**
+     * Every version of one folder, oldest first, each with the folder's path as of that version (so renames and
+     * moves of the folder or of its parents show as a path that changes over time).
+     *
+     * @throws UnknownFolderException if the store has no such folder
+     */
+    public List<FolderVersionSummary> folderVersions(byte[] guid, byte[] folder) {
+        requireStore(guid);
+        try {
+            List<FolderRepository.FolderVersionRow> versions = folders.versions(guid, folder);
+            if (versions.isEmpty()) {
+                throw new UnknownFolderException(Hex.encode(guid), Hex.encode(folder));
+            }
+            List<FolderVersionSummary> out = new ArrayList<>();
+            for (FolderRepository.FolderVersionRow v : versions) {
+                List<FolderRow> then = folders.foldersAsOf(guid, v.observedAt());
+                out.add(new FolderVersionSummary(v.eventId(), v.journalId(), Instant.ofEpochMilli(v.observedAt()),
+                        io.kbr.catalog.model.Operation.valueOf(v.operation()), Hex.encode(v.parentSourceKey()), v.displayName(),
+                        pathOf(folder, then), v.softDeleted(), v.becameCurrent(), v.reason()));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read folder versions", e);
+        }
+    }
+
+    /** Names from the top-most known ancestor down to {@code folder} among {@code rows}. */
+    private static List<String> pathOf(byte[] folder, List<FolderRow> rows) {
+        Map<ByteBuffer, FolderRow> byKey = new HashMap<>();
+        for (FolderRow r : rows) {
+            byKey.put(ByteBuffer.wrap(r.sourceKey()), r);
+        }
+        List<String> path = new ArrayList<>();
+        Set<ByteBuffer> seen = new HashSet<>();
+        ByteBuffer key = ByteBuffer.wrap(folder);
+        while (key != null && seen.add(key) && byKey.containsKey(key)) {
+            FolderRow r = byKey.get(key);
+            path.add(0, r.displayName() == null ? "" : r.displayName());
+            key = r.parentSourceKey() == null ? null : ByteBuffer.wrap(r.parentSourceKey());
+        }
+        return List.copyOf(path);
+    }
+
+    /**
+     * Per-folder statistics as {@code kopano-backup --stats} prints them (folder path and item count), with sizes and
+     * deletion counts, from the folder tree (as of {@code asOf}, null: now).
+     */
+    public StoreStatistics statistics(byte[] guid, Instant asOf) {
+        FolderTree tree = folderTree(guid, asOf);
+        List<StoreStatistics.FolderStatistics> rows = new ArrayList<>();
+        long items = 0;
+        long size = 0;
+        long soft = 0;
+        long softSize = 0;
+        long hard = 0;
+        for (FolderNode f : tree.folders()) {
+            rows.add(new StoreStatistics.FolderStatistics(displayPath(f), f.sourceKey(), f.known(), f.softDeleted(), f.hardDeleted(),
+                    f.itemCount(), f.totalSize(), f.softDeletedItemCount(), f.softDeletedSize(), f.hardDeletedItemCount(),
+                    f.softDeletedItemCount() + f.hardDeletedItemCount()));
+            items += f.itemCount();
+            size += f.totalSize();
+            soft += f.softDeletedItemCount();
+            softSize += f.softDeletedSize();
+            hard += f.hardDeletedItemCount();
+        }
+        return new StoreStatistics(tree.storeGuid(), asOf, items, size, soft, softSize, hard, soft + hard, rows);
+    }
+
+    /**
+     * A folder's path as kopano-backup writes it: names joined by '/', a '/' or a backslash inside a name escaped with a backslash,
+     * without the nameless store root and without IPM_SUBTREE (so "Inbox/Projects"); an unknown folder is "?" plus its
+     * sourcekey.
+     */
+    public static String displayPath(FolderNode f) {
+        if (!f.known()) {
+            return "?" + f.sourceKey();
+        }
+        List<String> names = new ArrayList<>(f.path());
+        if (!names.isEmpty() && names.get(0).isEmpty() && names.size() > 1) {
+            names.remove(0);
+        }
+        if (names.size() > 1 && "IPM_SUBTREE".equals(names.get(0))) {
+            names.remove(0);
+        }
+        StringBuilder out = new StringBuilder();
+        for (String n : names) {
+            if (out.length() > 0) {
+                out.append('/');
+            }
+            out.append(n.replace("\\", "\\\\").replace("/", "\\/"));
+        }
+        return out.toString();
     }
 
     private static void addSubtree(FolderRow folder, List<String> parentPath, Map<ByteBuffer, List<FolderRow>> children,

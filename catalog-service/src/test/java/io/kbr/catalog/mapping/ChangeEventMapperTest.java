@@ -41,9 +41,38 @@ class ChangeEventMapperTest {
         BlobRef same = TestStore.blob("same");
         change.setBlobs(List.of(same, same, TestStore.blob("other")));
         CatalogChange.ItemVersion v = (CatalogChange.ItemVersion) ChangeEventMapper.toCatalogEvent(store.event(change, 1, 1)).change();
-        assertThat(v.blobs()).hasSize(2);
+        // "same" once, "other", and the document, which the producer forgot to list (garbage collection needs it)
+        assertThat(v.blobs()).extracting(b -> b.sha256()).containsExactly(same.getSha256(), TestStore.blob("other").getSha256(),
+                change.getDocument().getSha256());
         assertThat(v.state().subject()).hasSize(ChangeEventMapper.SUBJECT_MAX);
         assertThat(ChangeEventMapper.truncate("ab\uD83D\uDE00", 3)).isEqualTo("ab");
+    }
+
+    @Test
+    void mapsSyncIdsMarkersAndPackedBlobs() {
+        String pack = "0123456789abcdef0123456789abcdef";
+        ItemChange change = store.item(TestStore.randomKey()).change(ItemOperation.UPSERT);
+        BlobRef packed = io.kbr.events.BlobRefs.packed(TestStore.blob("doc").getSha256(), 3L, pack, 100L, 42L);
+        change.setDocument(packed);
+        CatalogEvent e = ChangeEventMapper.toCatalogEvent(store.syncEvent(change, 5, 1, "sync-1"));
+        assertThat(e.syncId()).isEqualTo("sync-1");
+        CatalogChange.ItemVersion v = (CatalogChange.ItemVersion) e.change();
+        assertThat(v.state().document()).isEqualTo(new io.kbr.catalog.model.BlobReference(packed.getSha256(), 3, pack, 100, 42));
+        assertThat(v.state().document().objectKey()).isEqualTo(io.kbr.events.BlobRefs.objectKey(packed));
+        assertThat(v.blobs()).contains(v.state().document());
+
+        CatalogEvent marker = ChangeEventMapper.toCatalogEvent(
+                store.syncMarker(io.kbr.events.schema.SyncMarkerKind.FULL_SYNC_COMPLETED, "sync-1", 9, 1));
+        CatalogChange.StoreVersion sv = (CatalogChange.StoreVersion) marker.change();
+        assertThat(sv.marker()).isEqualTo(new CatalogChange.SyncMarker(CatalogChange.SyncMarker.Kind.FULL_SYNC_COMPLETED, "sync-1",
+                "journal-gap"));
+        assertThat(sv.description().userName()).isNull();
+
+        ItemChange badPack = store.item(TestStore.randomKey()).change(ItemOperation.UPSERT);
+        badPack.setDocument(io.kbr.events.BlobRefs.packed(TestStore.blob("doc").getSha256(), 3L, "../etc", 0L, 1L));
+        assertThatThrownBy(() -> ChangeEventMapper.toCatalogEvent(store.event(badPack, 1, 1))).hasMessageContaining("pack");
+        ChangeEvent longSync = store.syncEvent(store.item(TestStore.randomKey()).change(ItemOperation.UPSERT), 1, 1, "s".repeat(256));
+        assertThatThrownBy(() -> ChangeEventMapper.toCatalogEvent(longSync)).hasMessageContaining("syncId");
     }
 
     @Test

@@ -14,7 +14,11 @@ import io.kbr.events.schema.ChangeEvent;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.Statement;
+import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +43,8 @@ import org.junit.jupiter.api.TestInstance;
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeadLetterIT {
+    @Inject
+    DataSource dataSource;
     private ChangeTopic topic;
     private KafkaConsumer<String, byte[]> deadLetters;
     private final List<ConsumerRecord<String, byte[]>> received = new CopyOnWriteArrayList<>();
@@ -91,6 +97,42 @@ class DeadLetterIT {
         ConsumerRecord<String, byte[]> dead = awaitDeadLetter("010203");
         assertThat(header(dead, "dead-letter-reason")).hasValueSatisfying(r -> assertThat(r).contains("storeGuid"));
         assertThat(dead.value()).isNotEmpty();
+    }
+
+    @Test
+    void anEventTheDatabaseRejectsIsDeadLetteredWithTheErrorAndTheRestOfTheBatchIsApplied() throws Exception {
+        // a real rejection by the catalog database: a trigger (standing in for any constraint) refuses one subject
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER IF EXISTS reject_poison_subject");
+            st.execute("CREATE TRIGGER reject_poison_subject BEFORE INSERT ON items FOR EACH ROW "
+                    + "IF NEW.subject = 'poison for the database' THEN "
+                    + "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rejected by the test trigger'; END IF");
+        }
+        try {
+            TestStore s = new TestStore();
+            TestStore.Item before = s.item(TestStore.randomKey()).subject("before");
+            TestStore.Item poison = s.item(TestStore.randomKey()).subject("poison for the database");
+            TestStore.Item after = s.item(TestStore.randomKey()).subject("after");
+            ChangeEvent rejected = poison.upsert(2);
+            // one batch: the transaction fails, the events are applied one by one, only the culprit fails
+            topic.send(before.upsert(1), rejected, after.upsert(3));
+
+            awaitEventsApplied(s, 2);
+            assertThat(CatalogApi.item(s, before.key()).getString("subject")).isEqualTo("before");
+            assertThat(CatalogApi.item(s, after.key()).getString("subject")).isEqualTo("after");
+            io.restassured.RestAssured.given().get("/api/v1/stores/{g}/items/{k}", s.hex, poison.key()).then().statusCode(404);
+            ConsumerRecord<String, byte[]> dead = awaitDeadLetter(s.hex);
+            assertThat(header(dead, "dead-letter-reason")).hasValueSatisfying(r -> assertThat(r)
+                    .contains(rejected.getEventId()).contains("rejected by the test trigger"));
+            assertThat(header(dead, "dead-letter-topic")).contains(Topics.CHANGES);
+            // the dead letter is the original record: it decodes to the rejected event
+            assertThat(new io.kbr.events.ChangeEventDeserializer().deserialize(Topics.CHANGES, dead.value()).getEventId())
+                    .isEqualTo(rejected.getEventId());
+        } finally {
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER IF EXISTS reject_poison_subject");
+            }
+        }
     }
 
     private ConsumerRecord<String, byte[]> awaitDeadLetter(String key) {

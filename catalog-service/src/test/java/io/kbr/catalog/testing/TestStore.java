@@ -8,6 +8,8 @@ import io.kbr.events.schema.FolderOperation;
 import io.kbr.events.schema.ItemChange;
 import io.kbr.events.schema.ItemOperation;
 import io.kbr.events.schema.StoreChange;
+import io.kbr.events.schema.SyncMarker;
+import io.kbr.events.schema.SyncMarkerKind;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,10 +32,16 @@ public final class TestStore {
 
     public final byte[] guid;
     public final String hex;
-    public final String serverId = "kopano-test";
+    public final String serverId;
     private final AtomicInteger sequence = new AtomicInteger();
 
     public TestStore() {
+        this("kopano-test");
+    }
+
+    /** A store of the Kopano server (backup-agent) {@code serverId}. */
+    public TestStore(String serverId) {
+        this.serverId = serverId;
         this.guid = randomBytes(16);
         this.hex = HEX.formatHex(guid);
     }
@@ -71,6 +79,25 @@ public final class TestStore {
                 .build();
     }
 
+    /** An event that belongs to the full sync {@code syncId}. */
+    public ChangeEvent syncEvent(Object change, long journalId, long observedAtMillis, String syncId) {
+        ChangeEvent e = event(change, journalId, observedAtMillis);
+        e.setSyncId(syncId);
+        return e;
+    }
+
+    /** A store event carrying only a full-sync marker (no user name, no metadata). */
+    public ChangeEvent syncMarker(SyncMarkerKind kind, String syncId, long journalId, long observedAtMillis) {
+        StoreChange change = StoreChange.newBuilder().setUserName(null).setStoreType(0).setMetadata(null)
+                .setSyncMarker(SyncMarker.newBuilder().setKind(kind).setSyncId(syncId).setReason("journal-gap").build()).build();
+        return event(change, journalId, observedAtMillis);
+    }
+
+    public ChangeEvent store(String userName, BlobRef metadata, long journalId, long observedAtMillis) {
+        return event(StoreChange.newBuilder().setUserName(userName).setStoreType(0).setMetadata(metadata).build(),
+                journalId, observedAtMillis);
+    }
+
     public ChangeEvent store(String userName, BlobRef metadata, long journalId) {
         return event(StoreChange.newBuilder().setUserName(userName).setStoreType(0).setMetadata(metadata).build(),
                 journalId, 1_000);
@@ -78,6 +105,10 @@ public final class TestStore {
 
     public ChangeEvent folder(byte[] key, byte[] parent, String name, long journalId) {
         return event(folderChange(FolderOperation.UPSERT, key, parent, name), journalId, 1_000);
+    }
+
+    public ChangeEvent folder(FolderOperation op, byte[] key, byte[] parent, String name, long journalId, Instant observedAt) {
+        return event(folderChange(op, key, parent, name), journalId, observedAt.toEpochMilli());
     }
 
     public static FolderChange folderChange(FolderOperation op, byte[] key, byte[] parent, String name) {
@@ -110,8 +141,11 @@ public final class TestStore {
 
     /** A mutable item description that turns into events. */
     public final class Item {
-        public final byte[] sourceKey;
+        public byte[] sourceKey;
+        private byte[] previousSourceKey;
         private byte[] folder;
+        private BlobRef document;
+        private List<BlobRef> extraBlobs = List.of();
         private String subject = "subject";
         private String senderName = "Sender";
         private String senderEmail = "sender@example.com";
@@ -127,6 +161,26 @@ public final class TestStore {
 
         public String key() {
             return hex(sourceKey);
+        }
+
+        /** A move as Kopano records it: the item gets a new sourcekey in folder {@code f}. */
+        public Item moveTo(byte[] f) {
+            this.previousSourceKey = sourceKey;
+            this.sourceKey = randomKey();
+            this.folder = f;
+            return this;
+        }
+
+        /** Uses this document blob (and lists it among the blobs) instead of a made-up one. */
+        public Item document(BlobRef doc) {
+            this.document = doc;
+            return this;
+        }
+
+        /** Blobs the version references besides its document (attachment data...). */
+        public Item blobs(BlobRef... refs) {
+            this.extraBlobs = List.of(refs);
+            return this;
         }
 
         public Item folder(byte[] f) {
@@ -175,17 +229,20 @@ public final class TestStore {
         }
 
         public ItemChange change(ItemOperation op) {
-            BlobRef document = op == ItemOperation.HARD_DELETE ? null : blob(key() + ":" + subject + ":" + size);
+            BlobRef document = op == ItemOperation.HARD_DELETE ? null
+                    : this.document != null ? this.document : blob(key() + ":" + subject + ":" + size);
             List<BlobRef> blobs = new ArrayList<>();
             if (document != null) {
                 blobs.add(document);
                 for (String a : attachments) {
                     blobs.add(blob("attachment:" + a));
                 }
+                blobs.addAll(extraBlobs);
             }
             return ItemChange.newBuilder()
                     .setOperation(op)
                     .setSourceKey(ByteBuffer.wrap(sourceKey))
+                    .setPreviousSourceKey(previousSourceKey == null ? null : ByteBuffer.wrap(previousSourceKey))
                     .setFolderSourceKey(ByteBuffer.wrap(folder))
                     .setHierarchyId(Math.abs(RANDOM.nextInt(1_000_000)))
                     .setSoftDeleted(op == ItemOperation.SOFT_DELETE)
@@ -214,6 +271,15 @@ public final class TestStore {
 
         public ChangeEvent hardDelete(long journalId) {
             return event(change(ItemOperation.HARD_DELETE), journalId, 1_000);
+        }
+
+        public ChangeEvent at(ItemOperation op, long journalId, Instant observedAt) {
+            return event(change(op), journalId, observedAt.toEpochMilli());
+        }
+
+        /** An event of the full sync {@code syncId}. */
+        public ChangeEvent synced(String syncId, long journalId, Instant observedAt) {
+            return syncEvent(change(ItemOperation.UPSERT), journalId, observedAt.toEpochMilli(), syncId);
         }
     }
 }

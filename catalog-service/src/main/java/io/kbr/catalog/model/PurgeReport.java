@@ -1,0 +1,21 @@
+package io.kbr.catalog.model;
+
+import java.time.Instant;
+
+/**
+ * What a purge removed from the catalog (or would remove, for a dry run): deleted items with their versions,
+ * item versions superseded before the cutoff, deleted folders without items and superseded folder versions;
+ * {@code gc} is the blob garbage collection that followed (null when no object store is configured).
+ */
+public record PurgeReport(
+        boolean dryRun,
+        int olderThanDays,
+        Instant cutoff,
+        String store,
+        long items,
+        long itemVersions,
+        long folders,
+        long folderVersions,
+        GcReport gc,
+        String gcSkipped) {
+}
