@@ -483,6 +483,30 @@ public final class KopanoRestorer {
         }
     }
 
+    /**
+     * The softdelete path (ARCHITECTURE.md): undeletes a soft-deleted message into the folder it is in, which is what
+     * WebApp's "Restore deleted items" does. A message that is live, or whose folder is itself soft-deleted, is
+     * reported as FAILED (a deleted folder must be undeleted first, or the message restored to another folder with
+     * {@link #undelete}).
+     */
+    public ItemOutcome undeleteInPlace(Store store, long messageId) {
+        try {
+            long[] row = db.hierarchyRow(messageId);
+            if (row == null || row[1] != ObjectTypes.MESSAGE) {
+                return ItemOutcome.failed(null, "message " + messageId + " does not exist");
+            }
+            if ((row[2] & ObjectTypes.FLAG_DELETED) == 0) {
+                return ItemOutcome.failed(db.sourceKeyOf(messageId), "message " + messageId + " is not soft-deleted");
+            }
+            if (new KopanoReader(db.c, db.storage).ancestorDeleted(row[0])) {
+                return ItemOutcome.failed(db.sourceKeyOf(messageId), "the folder of message " + messageId + " is soft-deleted itself");
+            }
+            return undelete(store, messageId, row[0]);
+        } catch (SQLException e) {
+            return ItemOutcome.failed(null, "not undeleted, nothing written: " + describe(e));
+        }
+    }
+
     private void undeleteNoTx(Store store, long id, long dest, Bytes backupKey) throws Exception {
         long[] row = db.hierarchyRow(id);
         if (row == null || row[1] != ObjectTypes.MESSAGE) {

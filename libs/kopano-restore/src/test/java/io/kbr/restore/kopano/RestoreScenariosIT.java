@@ -310,6 +310,32 @@ class RestoreScenariosIT {
             // Restoring it once more finds the live, undeleted item.
             assertThat(new KopanoRestorer(f.c, f.storage).restore(store, inbox, item.doc(), f.backupBlobs(), ConflictMode.SKIP).status())
                     .isEqualTo(ItemOutcome.Status.SKIPPED_DUPLICATE);
+
+            // The self-service path: a message the seeder soft-deleted, back into its own folder; a live one is refused.
+            Message seededDeleted = null;
+            KopanoReader reader = f.reader();
+            for (Folder folder : reader.folders(store)) {
+                if (folder.softDeleted()) {
+                    continue;
+                }
+                List<Message> found = new ArrayList<>();
+                reader.forEachMessage(folder, (fo, m) -> {
+                    if ((m.flags() & 0x400) != 0) {
+                        found.add(m);
+                    }
+                });
+                if (!found.isEmpty()) {
+                    seededDeleted = found.get(0);
+                    break;
+                }
+            }
+            assertThat(seededDeleted).isNotNull();
+            ItemOutcome inPlace = r.undeleteInPlace(store, seededDeleted.hierarchyId());
+            assertThat(inPlace.status()).as(inPlace.reason()).isEqualTo(ItemOutcome.Status.UNDELETED);
+            Message back = f.reader().message(seededDeleted.hierarchyId()).orElseThrow();
+            assertThat(back.softDeleted()).isFalse();
+            assertThat(back.parentId()).isEqualTo(seededDeleted.parentId());
+            assertThat(r.undeleteInPlace(store, seededDeleted.hierarchyId()).reason()).contains("is not soft-deleted");
         }
     }
 
