@@ -100,9 +100,15 @@ public class StoreResource {
     @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
     @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
     public Response index(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
-            @QueryParam("sender") String sender, @QueryParam("recipient") String recipient, @QueryParam("subject") String subject,
-            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("folder") String folder,
-            @QueryParam("subfolders") String subfolders, @QueryParam("deleted") String deleted, @QueryParam("asOf") String asOf) {
+            @Parameter(description = "as in GET /api/v1/items") @QueryParam("sender") String sender,
+            @Parameter(description = "as in GET /api/v1/items") @QueryParam("recipient") String recipient,
+            @Parameter(description = "as in GET /api/v1/items") @QueryParam("subject") String subject,
+            @Parameter(description = "delivered at or after this ISO-8601 instant") @QueryParam("from") String from,
+            @Parameter(description = "delivered before this ISO-8601 instant") @QueryParam("to") String to,
+            @Parameter(description = "folder sourcekey in hex") @QueryParam("folder") String folder,
+            @Parameter(description = "with folder: include its subfolders") @QueryParam("subfolders") String subfolders,
+            @Parameter(description = "include (default), exclude or only soft- and hard-deleted items") @QueryParam("deleted") String deleted,
+            @Parameter(description = "ISO-8601 instant: the folders and items as they were then") @QueryParam("asOf") String asOf) {
         byte[] store = RequestParameters.guid("guid", guid);
         ItemQuery query = RequestParameters.itemQuery(store, sender, recipient, subject, from, to, folder, subfolders, deleted,
                 1, null, asOf);
@@ -128,9 +134,13 @@ public class StoreResource {
 
     @GET
     @Path("/{guid}/items/{sourceKey}/versions")
-    @Operation(summary = "Every recorded version of one item, oldest first")
+    @Operation(summary = "Every recorded version of one item, oldest first",
+            description = "Operation, sourcekey and folder at that version, time, size, document reference (pack entry or "
+                    + "stand-alone object), every blob referenced, the full sync that reported it, and reason 'resync' for a "
+                    + "hard delete derived from a completed full sync. The history follows the item across moves.")
     @APIResponse(responseCode = "404", description = "Unknown store or item")
-    public List<ItemVersionSummary> versions(@PathParam("guid") String guid, @PathParam("sourceKey") String sourceKey) {
+    public List<ItemVersionSummary> versions(@PathParam("guid") String guid,
+            @Parameter(description = "the item's sourcekey in hex (its current one, or the one before a move)") @PathParam("sourceKey") String sourceKey) {
         return items.versions(RequestParameters.guid("guid", guid), RequestParameters.sourceKey("sourceKey", sourceKey));
     }
 }
