@@ -1,10 +1,13 @@
 package io.kbr.catalog.model;
 
+import java.time.Instant;
+
 /**
  * A store with its totals. {@code itemCount}/{@code totalSize} count every item that still exists on the
  * server (soft-deleted ones included, as Kopano counts them against the quota until purged); the
  * soft-deleted share is given separately, and hard-deleted items (kept in the catalog for restores) are
- * only counted in {@code hardDeletedItemCount}.
+ * only counted in {@code hardDeletedItemCount}. {@code lastSync…} describe the last completed full sync (resync by diff):
+ * its id, when it completed and how many items and folders it found gone; null before the first.
  */
 public record StoreSummary(
         String guid,
@@ -19,5 +22,8 @@ public record StoreSummary(
         long folderCount,
         String metadataSha256,
         Long metadataSize,
-        long maxJournalId) {
+        long maxJournalId,
+        String lastSyncId,
+        Instant lastSyncCompletedAt,
+        Long lastSyncRemoved) {
 }

@@ -34,7 +34,7 @@ public class ItemService {
         }
         List<byte[]> folders = null;
         if (query.folder() != null) {
-            folders = query.subfolders() ? stores.subtree(query.store(), query.folder()) : List.of(query.folder());
+            folders = query.subfolders() ? stores.subtree(query.store(), query.folder(), query.asOf()) : List.of(query.folder());
         }
         try {
             return items.search(query, folders);
@@ -59,7 +59,7 @@ public class ItemService {
         Set<ByteBuffer> wanted = null;
         if (query.folder() != null) {
             wanted = new HashSet<>();
-            List<byte[]> keys = query.subfolders() ? stores.subtree(store, query.folder()) : List.of(query.folder());
+            List<byte[]> keys = query.subfolders() ? stores.subtree(store, query.folder(), query.asOf()) : List.of(query.folder());
             for (byte[] k : keys) {
                 wanted.add(ByteBuffer.wrap(k));
             }

@@ -11,6 +11,8 @@ import io.kbr.catalog.persistence.RetentionRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,13 +37,15 @@ import org.jboss.logging.Logger;
  * references (every {@link BlobReferenceCheck} bean is asked) and that are older than the grace period. A pack is
  * deleted only when none of its entries is referenced.</li>
  * </ol>
- * One purge or collection at a time per instance.
+ * One purge or collection at a time, in this instance and (through a named database lock) across instances.
  */
 @ApplicationScoped
 public class RetentionService {
     private static final Logger LOG = Logger.getLogger(RetentionService.class);
     private static final long DAY_MILLIS = 86_400_000L;
     private static final int MAX_ATTEMPTS = 5;
+    /** MariaDB/MySQL named lock: one purge or collection at a time across catalog instances sharing the database. */
+    static final String LOCK_NAME = "kbr_catalog_retention";
 
     private final DataSource dataSource;
     private final RetentionRepository retention;
@@ -72,10 +76,7 @@ public class RetentionService {
         if (store != null) {
             stores.requireStore(store);
         }
-        if (!running.tryLock()) {
-            throw new RetentionBusyException("A purge or garbage collection is already running; try again when it finished");
-        }
-        try {
+        try (Exclusive ignored = exclusive()) {
             Instant cutoff = clock.instant().minusMillis(olderThanDays * DAY_MILLIS);
             long c = cutoff.toEpochMilli();
             String where = store == null ? "all stores" : "store " + Hex.encode(store);
@@ -138,8 +139,6 @@ public class RetentionService {
             }
             return new PurgeReport(dryRun, olderThanDays, cutoff, store == null ? null : Hex.encode(store), items, itemVersions,
                     folders, folderVersions, gc, skipped);
-        } finally {
-            running.unlock();
         }
     }
 
@@ -149,13 +148,66 @@ public class RetentionService {
             throw new ObjectStoreUnavailableException(
                     "No object store is configured (kbr.catalog.object-store.endpoint), so blobs cannot be collected");
         }
+        try (Exclusive ignored = exclusive()) {
+            return collect(dryRun);
+        }
+    }
+
+    /** Held while a purge or collection runs: in this instance, and through a database lock across instances. */
+    private final class Exclusive implements AutoCloseable {
+        private final Connection lockConnection;
+
+        Exclusive(Connection lockConnection) {
+            this.lockConnection = lockConnection;
+        }
+
+        @Override
+        public void close() {
+            try (Connection c = lockConnection; PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+                ps.setString(1, LOCK_NAME);
+                ps.executeQuery().close();
+            } catch (SQLException e) {
+                LOG.warnf("cannot release the retention lock (it goes with the connection): %s", e.getMessage());
+            } finally {
+                running.unlock();
+            }
+        }
+    }
+
+    private Exclusive exclusive() {
         if (!running.tryLock()) {
             throw new RetentionBusyException("A purge or garbage collection is already running; try again when it finished");
         }
+        Connection c = null;
+        boolean acquired = false;
         try {
-            return collect(dryRun);
-        } finally {
+            c = dataSource.getConnection();
+            try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+                ps.setString(1, LOCK_NAME);
+                try (ResultSet rs = ps.executeQuery()) {
+                    acquired = rs.next() && rs.getInt(1) == 1;
+                }
+            }
+        } catch (SQLException e) {
+            closeQuietly(c);
             running.unlock();
+            throw new CatalogDatabaseException("Cannot take the retention lock", e);
+        }
+        if (!acquired) {
+            closeQuietly(c);
+            running.unlock();
+            throw new RetentionBusyException("A purge or garbage collection is running in another catalog instance; try again when it finished");
+        }
+        return new Exclusive(c);
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debugf("closing a connection failed: %s", e.getMessage());
+            }
         }
     }
 

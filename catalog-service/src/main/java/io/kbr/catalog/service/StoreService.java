@@ -250,9 +250,14 @@ public class StoreService {
 
     /** The folder and every folder below it, for searches that include subfolders. */
     public List<byte[]> subtree(byte[] guid, byte[] folder) {
+        return subtree(guid, folder, null);
+    }
+
+    /** The folder and every folder below it as of {@code asOf} (null: now). */
+    public List<byte[]> subtree(byte[] guid, byte[] folder, Instant asOf) {
         List<FolderRow> rows;
         try {
-            rows = folders.folders(guid);
+            rows = asOf == null ? folders.folders(guid) : folders.foldersAsOf(guid, asOf.toEpochMilli());
         } catch (SQLException e) {
             throw new CatalogDatabaseException("Cannot read folders", e);
         }

@@ -123,6 +123,14 @@ class PointInTimeIT {
         assertThat(folders(s, T4.plusSeconds(60)).get(TestStore.hex(projects)))
                 .containsEntry("path", List.of("", "IPM_SUBTREE", "Projects"));
 
+        // subfolders as of an instant follow the tree of that instant: Projects is below the Inbox only from T5
+        assertThat(given().queryParam("store", s.hex).queryParam("asOf", T4.plusSeconds(60).toString())
+                .queryParam("folder", TestStore.hex(inbox)).queryParam("subfolders", "true").get("/api/v1/items")
+                .then().statusCode(200).extract().jsonPath().getList("items.subject")).containsExactly("y");
+        assertThat(given().queryParam("store", s.hex).queryParam("asOf", T5.plusSeconds(60).toString())
+                .queryParam("folder", TestStore.hex(inbox)).queryParam("subfolders", "true").get("/api/v1/items")
+                .then().statusCode(200).extract().jsonPath().getList("items.subject")).containsExactlyInAnyOrder("x second", "y");
+
         // T6: y purged on the server (gone from the folder), Archive created
         Map<String, Map<String, Object>> at6 = folders(s, T6.plusSeconds(60));
         assertThat(search(s, T6.plusSeconds(60), inbox, null)).isEmpty();

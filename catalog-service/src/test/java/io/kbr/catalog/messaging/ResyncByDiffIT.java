@@ -105,6 +105,9 @@ class ResyncByDiffIT {
         assertThat(CatalogApi.store(s).getString("metadataSha256")).isEqualTo(TestStore.blob("metadata").getSha256());
         assertThat(CatalogApi.store(s).getLong("itemCount")).isEqualTo(3);
         assertThat(CatalogApi.store(s).getLong("hardDeletedItemCount")).isEqualTo(2);
+        assertThat(CatalogApi.store(s).getString("lastSyncId")).isEqualTo(sync);
+        assertThat(CatalogApi.store(s).getLong("lastSyncRemoved")).isEqualTo(3); // two items and one folder
+        assertThat(CatalogApi.store(s).getString("lastSyncCompletedAt")).isEqualTo(AFTER.plusSeconds(60).toString());
 
         // the same marker again (a re-delivery) is a repeat: nothing more happens
         topic.send(completed, s.store("resync", TestStore.blob("metadata"), 200, AFTER.plusSeconds(120).toEpochMilli()));
@@ -126,5 +129,7 @@ class ResyncByDiffIT {
         assertThat(CatalogApi.folder(s, TestStore.hex(createdLater))).containsEntry("hardDeleted", true);
         assertThat(CatalogApi.folder(s, TestStore.hex(kept))).containsEntry("hardDeleted", false);
         assertThat(CatalogApi.store(s).getLong("itemCount")).isEqualTo(1);
+        assertThat(CatalogApi.store(s).getString("lastSyncId")).isEqualTo(second);
+        assertThat(CatalogApi.store(s).getLong("lastSyncRemoved")).isEqualTo(3); // reported, changedAfter, createdLater
     }
 }

@@ -27,7 +27,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +61,8 @@ class PurgeAndGarbageCollectionIT {
     private static final Instant OLD = Instant.parse("2020-01-01T00:00:00Z");
     private static final Instant OLD2 = Instant.parse("2020-02-01T00:00:00Z");
 
+    @Inject
+    DataSource dataSource;
     private ChangeTopic topic;
     private BlobStore blobs;
 
@@ -206,6 +213,24 @@ class PurgeAndGarbageCollectionIT {
         post("/api/v1/purge", "{\"olderThanDays\": 30, \"store\": \"" + UUID.randomUUID().toString().replace("-", "") + "\"}")
                 .statusCode(404).body("error", equalTo("store_not_found"));
         post("/api/v1/gc", "{\"dryRun\": 1}").statusCode(400).body("detail", containsString("'dryRun'"));
+    }
+
+    @Test
+    void oneCollectionAtATimeAcrossCatalogInstances() throws Exception {
+        // another catalog instance on the same database holds the retention lock
+        try (Connection other = dataSource.getConnection(); PreparedStatement lock = other.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+            lock.setString(1, "kbr_catalog_retention");
+            try (ResultSet rs = lock.executeQuery()) {
+                assertThat(rs.next() && rs.getInt(1) == 1).isTrue();
+            }
+            post("/api/v1/gc", "{\"dryRun\": true}").statusCode(409).body("error", equalTo("retention_running"));
+            post("/api/v1/purge", "{\"olderThanDays\": 30, \"dryRun\": true}").statusCode(409).body("error", equalTo("retention_running"));
+            try (PreparedStatement release = other.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+                release.setString(1, "kbr_catalog_retention");
+                release.executeQuery().close();
+            }
+        }
+        assertThat(gc("{\"dryRun\": true}").getBoolean("dryRun")).isTrue();
     }
 
     private BlobRef put(String text) {
