@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Restore benchmark (docs/benchmarks.md, "Restore writer"): bulk restore throughput and single-item latency of
 # KopanoRestorer against a real MariaDB, with KopanoWriter writing the same items as the same-run baseline.
-# Usage, from anywhere:  libs/kopano-restore/bench.sh [items (10000)] [database|files|files_v2] [latency samples (500)]
+# Usage, from anywhere:  libs/kopano-restore/bench.sh [items (10000)] [database|files|files_v2] [latency samples (500)] [connections (4)]
 # Extra Maven flags (e.g. -o) go in MVN_FLAGS; JVM options in BENCH_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -206,13 +206,18 @@ public final class KopanoRestorer {
             return ItemOutcome.failed(key, e.getMessage());
         }
         try {
+            resolveNames(doc);
+        } catch (SQLException e) {
+            return ItemOutcome.failed(key, "not restored, nothing written: named properties could not be mapped: " + describe(e));
+        }
+        try {
             StoreIndex idx = index(store);
             Existing ex = key == null ? null : idx.find(key, doc.getSourceKey() == null ? null : Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())));
             if (ex != null && mode == ConflictMode.SKIP) {
                 if (!ex.deleted) {
                     return new ItemOutcome(ItemOutcome.Status.SKIPPED_DUPLICATE, ex.id, null, key, "already in the target store as message " + ex.id);
                 }
-                db.inTransaction(() -> {
+                db.inTransactionRetrying(() -> {
                     undeleteNoTx(store, ex.id, folderId, key);
                     return null;
                 });
@@ -220,7 +225,7 @@ public final class KopanoRestorer {
                 return new ItemOutcome(ItemOutcome.Status.UNDELETED, ex.id, null, key, null);
             }
             boolean overwrite = ex != null && mode == ConflictMode.OVERWRITE;
-            long id = db.inTransaction(() -> {
+            long id = db.inTransactionRetrying(() -> {
                 if (overwrite) {
                     hardDeleteNoTx(store, ex.id);
                 }
@@ -285,8 +290,33 @@ public final class KopanoRestorer {
         }
     }
 
+    /**
+     * Maps every named property of the document to the target's id before the item's transaction, each new {@code names}
+     * row committed on its own, as kopano-server's getIDsFromNames does. Inside the item's transaction a concurrent
+     * restore's new row would be invisible to the consistent snapshot; outside, INSERT IGNORE + SELECT always see it.
+     */
+    private void resolveNames(ItemDocument doc) throws SQLException {
+        List<io.kbr.events.schema.PropertyValue> all = new ArrayList<>(doc.getProps());
+        doc.getRecipients().forEach(r -> all.addAll(r.getProps()));
+        for (AttachmentDocument a : doc.getAttachments()) {
+            all.addAll(a.getProps());
+            if (a.getEmbedded() != null) {
+                resolveNames(a.getEmbedded());
+            }
+        }
+        for (Property p : PropertyValues.fromAvro(all)) {
+            if (p.isNamed()) {
+                db.names.idFor(db.c, p.named());
+            }
+        }
+    }
+
     private static void checkNames(List<io.kbr.events.schema.PropertyValue> props, String where) throws RestoreFailure {
         for (var p : props) {
+            if (p.getNamed() != null && p.getNamed().getName() != null && p.getNamed().getName().length() > 185) {
+                throw new RestoreFailure(where + " named property '" + p.getNamed().getName().toString().substring(0, 40)
+                        + "…' has a name longer than the 185 characters of names.namestring");
+            }
             if (p.getId() >= PropTags.NAMED_BASE && p.getNamed() == null) {
                 throw new RestoreFailure(where + " property 0x" + Integer.toHexString(p.getId()) + " is a named property without its name in the backup");
             }

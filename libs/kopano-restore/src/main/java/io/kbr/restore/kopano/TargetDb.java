@@ -84,6 +84,25 @@ final class TargetDb {
         T run() throws Exception;
     }
 
+    /** Attempts of a transaction that InnoDB chose as a deadlock victim or that timed out waiting for a lock. */
+    static final int ATTEMPTS = 5;
+
+    /** {@link #inTransaction} again when InnoDB rolled it back for a deadlock or lock wait timeout (SQLSTATE 40xxx, 1205/1213). */
+    <T> T inTransactionRetrying(Work<T> work) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inTransaction(work);
+            } catch (SQLException e) {
+                boolean transient_ = e instanceof java.sql.SQLTransactionRollbackException || e.getErrorCode() == 1213 || e.getErrorCode() == 1205
+                        || (e.getSQLState() != null && e.getSQLState().startsWith("40"));
+                if (!transient_ || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                Thread.sleep(5L * attempt);
+            }
+        }
+    }
+
     /**
      * Runs {@code work} in one transaction; on failure rolls back the SQL, the reservations and the backend files.
      * On an autocommit connection (the normal case) the transaction is opened and ended by statements, which saves

@@ -26,13 +26,14 @@ import java.util.Map;
 /**
  * Restore throughput and single-item latency against a real MariaDB, with a same-run baseline: kbr's own
  * {@link KopanoWriter} (the seeder's writer) writing the very same items. Run with {@code libs/kopano-restore/bench.sh}.
- * Arguments: {@code [items (10000)] [database|files|files_v2 (files_v2)] [latency samples (500)]}.
+ * Arguments: {@code [items (10000)] [database|files|files_v2 (files_v2)] [latency samples (500)] [connections (4)]}.
  */
 public final class RestoreBench {
     public static void main(String[] args) throws Exception {
         int items = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         AttachmentStorage.Kind kind = args.length > 1 ? AttachmentStorage.Kind.fromSetting(args[1]) : AttachmentStorage.Kind.FILES_V2;
         int samples = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         Path dir = Files.createTempDirectory("kbr-restore-bench");
         System.out.printf(Locale.ROOT, "restore benchmark: %,d items, attachment_storage = %s, work directory %s%n", items, kind.settingValue(), dir);
         try (MariaDbServer db = MariaDbServer.start(dir.resolve("mariadb"))) {
@@ -60,27 +61,52 @@ public final class RestoreBench {
             double baseRate = items / baseSeconds;
             System.out.printf(Locale.ROOT, "baseline  KopanoWriter.writeMessage: %,d items in %.1f s = %,.0f items/s%n", items, baseSeconds, baseRate);
 
-            // Restore: the same items as documents, KEEP_BOTH so every one is written.
-            Fixture dst = fixture(db, "bench_dst", kind, dir);
-            KopanoWriter w = new KopanoWriter(dst.c, dst.storage);
-            UserRef user = w.createUser("user1", "User One", "user1@example.org");
-            w.createStore(user);
-            KopanoRestorer r = new KopanoRestorer(dst.c, dst.storage);
-            Store store = r.store("user1");
-            Map<List<String>, Long> folders = new HashMap<>();
-            t0 = System.nanoTime();
-            int failed = 0;
-            for (int i = 0; i < items; i++) {
-                Fixture.Item it = backup.get(i % backup.size());
-                long folder = folders.computeIfAbsent(it.path(), p -> folder(r, store, p));
-                if (r.restore(store, folder, it.doc(), src.backupBlobs(), ConflictMode.KEEP_BOTH).failed()) {
-                    failed++;
+            // Restore: the same items as documents, KEEP_BOTH so every one is written; one connection, then several.
+            double rate = 0;
+            for (int t : threads == 1 ? new int[] {1} : new int[] {1, threads}) {
+                Fixture dst = fixture(db, "bench_dst_" + t, kind, dir);
+                KopanoWriter w = new KopanoWriter(dst.c, dst.storage);
+                w.createStore(w.createUser("user1", "User One", "user1@example.org"));
+                Store store = new KopanoRestorer(dst.c, dst.storage).store("user1");
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+                List<Thread> workers = new ArrayList<>();
+                long s0 = System.nanoTime();
+                for (int k = 0; k < t; k++) {
+                    Connection c = DriverManager.getConnection(db.jdbcUrl("bench_dst_" + t), db.rootUser(), db.rootPassword());
+                    KopanoRestorer r = new KopanoRestorer(c, dst.storage);
+                    Map<List<String>, Long> folders = new HashMap<>();
+                    Thread worker = new Thread(() -> {
+                        for (int i = next.getAndIncrement(); i < items; i = next.getAndIncrement()) {
+                            Fixture.Item it = backup.get(i % backup.size());
+                            long folder;
+                            synchronized (RestoreBench.class) { // folder creation once, not raced by the workers
+                                folder = folders.computeIfAbsent(it.path(), p -> folder(r, store, p));
+                            }
+                            ItemOutcome o = r.restore(store, folder, it.doc(), src.backupBlobs(), ConflictMode.KEEP_BOTH);
+                            if (o.failed()) {
+                                failed.incrementAndGet();
+                                System.out.println("  failed: " + o.reason());
+                            }
+                        }
+                    });
+                    worker.start();
+                    workers.add(worker);
+                }
+                for (Thread th : workers) {
+                    th.join();
+                }
+                double seconds = (System.nanoTime() - s0) / 1e9;
+                double perSecond = items / seconds;
+                System.out.printf(Locale.ROOT, "restore   KopanoRestorer.restore, %d connection%s: %,d items in %.1f s = %,.0f items/s (%d failed)%n", t,
+                        t == 1 ? " " : "s", items, seconds, perSecond, failed.get());
+                System.out.printf(Locale.ROOT, "ratio restore (%d) / baseline throughput: %.2f%n", t, perSecond / baseRate);
+                rate = Math.max(rate, perSecond);
+                long inStore = dst.count("SELECT COUNT(*) FROM properties WHERE tag = ? AND type = 258", KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+                if (inStore != items) {
+                    throw new IllegalStateException("expected " + items + " restored items, found " + inStore);
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double rate = items / seconds;
-            System.out.printf(Locale.ROOT, "restore   KopanoRestorer.restore:     %,d items in %.1f s = %,.0f items/s (%d failed)%n", items, seconds, rate, failed);
-            System.out.printf(Locale.ROOT, "ratio restore / baseline throughput: %.2f%n", rate / baseRate);
 
             // Single-item latency: one restore() call = one committed transaction (SKIP finds nothing: fresh store).
             Fixture one = fixture(db, "bench_one", kind, dir);
@@ -99,7 +125,8 @@ public final class RestoreBench {
             System.out.printf(Locale.ROOT, "single-item restore latency over %d items: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", nanos.length,
                     nanos[nanos.length / 2] / 1e6, nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e6,
                     nanos[nanos.length - 1] / 1e6);
-            System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (issue 5, bulk): %s (%,.0f items/s)%n", rate >= 1000 ? "MET" : "MISSED", rate);
+            System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (issue 5, bulk, best of the runs): %s (%,.0f items/s)%n", rate >= 1000 ? "MET" : "MISSED",
+                    rate);
         }
     }
 

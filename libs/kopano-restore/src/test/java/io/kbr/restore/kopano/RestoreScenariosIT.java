@@ -379,11 +379,25 @@ class RestoreScenariosIT {
             assertThat(o.reason()).contains("could not be read").contains("does not exist");
             assertThat(f.rowCounts()).isEqualTo(rows);
 
-            // A failure in the middle of the write (after the attachment files): a name the names table cannot hold.
+            // A name the names table cannot hold is refused before anything is written.
             List<PropertyValue> props = new ArrayList<>(withData.doc().getProps());
             props.add(new PropertyValue(0, PropType.LONG, new NamedPropertyName(UUID.randomUUID().toString(), null, "x".repeat(400)), 1));
-            ItemDocument bad = ItemDocument.newBuilder(withData.doc()).setProps(props).build();
+            ItemDocument longName = ItemDocument.newBuilder(withData.doc()).setProps(props).build();
             KopanoRestorer restorer = r(f);
+            o = restorer.restore(store, folder, longName, f.backupBlobs(), ConflictMode.SKIP);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
+            assertThat(o.reason()).contains("longer than the 185 characters");
+            assertThat(f.rowCounts()).isEqualTo(rows);
+
+            // A failure in the middle of the write, after the attachment files: an embedded message behind the data
+            // attachments whose recipient row MariaDB rejects (hierarchy.type is a tinyint).
+            ItemDocument brokenEmbedded = ItemDocument.newBuilder(withData.doc()).setRecipients(List.of(
+                    new io.kbr.events.schema.RecipientDocument(300, withData.doc().getRecipients().isEmpty() ? List.of()
+                            : withData.doc().getRecipients().get(0).getProps()))).setAttachments(List.of()).build();
+            List<io.kbr.events.schema.AttachmentDocument> attachments = new ArrayList<>(withData.doc().getAttachments());
+            attachments.add(new io.kbr.events.schema.AttachmentDocument(List.of(new PropertyValue(PropTags.ATTACH_METHOD, PropType.LONG, null, 5)),
+                    null, brokenEmbedded));
+            ItemDocument bad = ItemDocument.newBuilder(withData.doc()).setAttachments(attachments).build();
             o = restorer.restore(store, folder, bad, f.backupBlobs(), ConflictMode.SKIP);
             assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
             assertThat(o.reason()).startsWith("not restored, nothing written");
