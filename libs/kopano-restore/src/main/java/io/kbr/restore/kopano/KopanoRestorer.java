@@ -381,7 +381,7 @@ public final class KopanoRestorer {
         props.add(Property.of(PropTags.CHANGE_KEY, PropType.BINARY, changeKey));
         props.add(Property.of(PropTags.PREDECESSOR_CHANGE_LIST, PropType.BINARY, ChangeLists.add(ChangeLists.add(oldPcl, oldCk), changeKey)));
         db.writeProps(id, props);
-        db.writeTableProps(folderId, id, true);
+        db.writeTableProps(folderId, id, props);
 
         int messageFlags = PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0);
         if ((flags & ObjectTypes.FLAG_ASSOCIATED) != 0) {

@@ -265,18 +265,39 @@ final class TargetDb {
     }
 
     /**
-     * §3.5: copies the object's single-valued properties into {@code tproperties} under its folder exactly as
-     * PurgeDeferredTableUpdates does (strings cut to 255 characters, binaries to 511 bytes, no RTF/HTML), so the
-     * server needs no {@code deferredupdate} row for it.
+     * §3.5: writes the object's single-valued properties into {@code tproperties} under its folder exactly as
+     * PurgeDeferredTableUpdates would copy them (strings cut to 255 characters, binaries to 511 bytes, no RTF/HTML),
+     * so the server needs no {@code deferredupdate} row for it. Built from the values in hand rather than with
+     * INSERT … SELECT, whose shared next-key locks on {@code properties} made concurrent restores deadlock.
      */
-    void writeTableProps(long folderId, long hierarchyId, boolean fresh) throws SQLException {
-        if (!fresh) {
-            exec("DELETE FROM tproperties WHERE hierarchyid = ?", hierarchyId);
+    void writeTableProps(long folderId, long hierarchyId, List<Property> props) throws SQLException {
+        String sql = "INSERT INTO tproperties (folderid, hierarchyid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                + " ON DUPLICATE KEY UPDATE val_ulong = VALUES(val_ulong), val_string = VALUES(val_string), val_binary = VALUES(val_binary),"
+                + " val_double = VALUES(val_double), val_longint = VALUES(val_longint), val_hi = VALUES(val_hi), val_lo = VALUES(val_lo)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            boolean any = false;
+            for (Property p : props) {
+                if (PropType.isMultiValued(p.type()) || p.id() == PropTags.RTF_COMPRESSED || p.id() == PropTags.HTML) {
+                    continue;
+                }
+                Object v = p.value();
+                if (v instanceof String str && str.codePointCount(0, str.length()) > TABLE_CAP_STRING) {
+                    v = str.substring(0, str.offsetByCodePoints(0, TABLE_CAP_STRING));
+                } else if (v instanceof Bytes b && b.length() > TABLE_CAP_BINARY) {
+                    v = Bytes.wrap(java.util.Arrays.copyOf(b.unsafeArray(), TABLE_CAP_BINARY));
+                }
+                ps.setLong(1, folderId);
+                ps.setLong(2, hierarchyId);
+                ps.setInt(3, p.id());
+                ps.setInt(4, p.type());
+                PropertyColumns.bind(ps, 5, p.type(), v);
+                ps.addBatch();
+                any = true;
+            }
+            if (any) {
+                ps.executeBatch();
+            }
         }
-        exec("REPLACE INTO tproperties (folderid, hierarchyid, tag, type, val_ulong, val_string, val_binary, val_double, val_longint, val_hi, val_lo)"
-                + " SELECT ?, p.hierarchyid, p.tag, p.type, p.val_ulong, LEFT(p.val_string, " + TABLE_CAP_STRING + "), LEFT(p.val_binary, "
-                + TABLE_CAP_BINARY + "), p.val_double, p.val_longint, p.val_hi, p.val_lo FROM properties p"
-                + " WHERE p.hierarchyid = ? AND p.tag NOT IN (4105, 4115)", folderId, hierarchyId);
     }
 
     void deferredUpdate(long hierarchyId, long folderId, long srcFolderId) throws SQLException {
@@ -348,7 +369,7 @@ final class TargetDb {
             long current = raw == null ? 0 : ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong();
             long limit = current + SOURCEKEY_BLOCK;
             byte[] next = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(limit).array();
-            exec("REPLACE INTO settings (name, value) VALUES (?, ?)", sourceKeySetting, next);
+            exec("INSERT INTO settings (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)", sourceKeySetting, next);
             nextSourceKey = current + 1;
             sourceKeyLimit = limit + 1;
         }

@@ -118,6 +118,12 @@ class RestoreRoundTripIT {
                 assertThat(ck).isEqualTo(new TargetDbView(f).changeKey(changeId));
                 assertThat(f.count("SELECT COUNT(*) FROM tproperties WHERE hierarchyid = ? AND folderid = ?", m.hierarchyId(), m.parentId()))
                         .isEqualTo(f.count("SELECT COUNT(*) FROM properties WHERE hierarchyid = ? AND tag NOT IN (4105, 4115)", m.hierarchyId()));
+                // ... with exactly the values PurgeDeferredTableUpdates would have copied (§3.5).
+                assertThat(f.count("SELECT COUNT(*) FROM tproperties t JOIN properties p ON p.hierarchyid = t.hierarchyid AND p.tag = t.tag"
+                        + " AND p.type = t.type WHERE t.hierarchyid = ? AND t.val_ulong <=> p.val_ulong AND t.val_string <=> LEFT(p.val_string, 255)"
+                        + " AND t.val_binary <=> LEFT(p.val_binary, 511) AND t.val_double <=> p.val_double AND t.val_longint <=> p.val_longint"
+                        + " AND t.val_hi <=> p.val_hi AND t.val_lo <=> p.val_lo", m.hierarchyId()))
+                        .isEqualTo(f.count("SELECT COUNT(*) FROM tproperties WHERE hierarchyid = ?", m.hierarchyId()));
                 if (m.imapEmail() != null) {
                     rfc822++;
                 }
