@@ -242,6 +242,79 @@ class RestoreScenariosIT {
         }
     }
 
+    /**
+     * Three restorers on three connections write into one store at once (new names rows, the same folders, the same
+     * counters): nothing fails, every item is there three times, and counters and store size add up.
+     */
+    @Test
+    void parallelRestorersIntoOneStore() throws Exception {
+        try (Fixture src = Fixture.create("restore_par_src", AttachmentStorage.Kind.DATABASE, dir);
+                Fixture dst = Fixture.create("restore_par_dst", AttachmentStorage.Kind.FILES_V2, dir)) {
+            src.seed(1);
+            List<Fixture.Item> items = src.backUp(src.store("user1"));
+            KopanoWriter w = new KopanoWriter(dst.c, dst.storage);
+            w.createStore(w.createUser("user1", "User One", "user1@example.org"));
+            Store store = new KopanoRestorer(dst.c, dst.storage).store("user1");
+            KopanoRestorer folders = new KopanoRestorer(dst.c, dst.storage);
+            Map<List<String>, Long> folderIds = new HashMap<>();
+            for (Fixture.Item i : items) {
+                folderIds.computeIfAbsent(i.path(), p -> {
+                    try {
+                        return folders.ensureFolder(store, null, new FolderSpec(p, null, null));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            var db = io.kbr.localservers.SharedServers.mariaDb();
+            List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(dst.database), db.rootUser(), db.rootPassword());
+                KopanoRestorer r = new KopanoRestorer(c, dst.storage);
+                Thread th = new Thread(() -> {
+                    try (c) {
+                        for (Fixture.Item i : items) {
+                            ItemOutcome o = r.restore(store, folderIds.get(i.path()), i.doc(), src.backupBlobs(), ConflictMode.KEEP_BOTH);
+                            if (o.failed()) {
+                                failures.add(o.reason());
+                            }
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(backupKeyCount(dst)).isEqualTo(3L * items.size());
+            for (long folder : folderIds.values()) {
+                assertThat(dst.count("SELECT val_ulong FROM properties WHERE hierarchyid = ? AND tag = 13826 AND type = 3", folder))
+                        .isEqualTo(dst.count("SELECT COUNT(*) FROM hierarchy WHERE parent = ? AND type = 5 AND flags = 0", folder));
+                assertThat(dst.count("SELECT val_ulong FROM properties WHERE hierarchyid = ? AND tag = 13847 AND type = 3", folder))
+                        .isEqualTo(dst.count("SELECT COUNT(*) FROM hierarchy WHERE parent = ? AND type = 5 AND flags = 64", folder));
+            }
+            assertThat(dst.storeSize(store)).isEqualTo(dst.count("SELECT COALESCE(SUM(p.val_ulong), 0) FROM properties p JOIN hierarchy h ON h.id = p.hierarchyid"
+                    + " JOIN hierarchy f ON f.id = h.parent AND f.type = 3 WHERE h.type = 5 AND p.tag = 3592 AND p.type = 3"));
+            assertThat(dst.count("SELECT COUNT(*) FROM (SELECT guid, namestring, nameid FROM names GROUP BY guid, namestring, nameid HAVING COUNT(*) > 1) d"))
+                    .isZero();
+            KopanoReader reader = dst.reader();
+            Map<Bytes, Fixture.Item> byKey = new HashMap<>();
+            items.forEach(i -> byKey.put(i.original().sourceKey(), i));
+            reader.forEachMessage(store, (folder, m) -> {
+                var key = PropertyList.find(m.props(), KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+                if (key.isPresent()) {
+                    Fixture.Item i = byKey.get((Bytes) key.get().value());
+                    assertThat(RestoredItems.differences(i.doc(), m, src.backupBlobs(), dst.targetBlobs())).isEmpty();
+                }
+            });
+        }
+    }
+
     private static Map<Long, Folder> byId(List<Folder> fs) {
         Map<Long, Folder> m = new HashMap<>();
         fs.forEach(x -> m.put(x.hierarchyId(), x));
