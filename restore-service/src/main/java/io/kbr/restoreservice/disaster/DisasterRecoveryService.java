@@ -1,0 +1,104 @@
+package io.kbr.restoreservice.disaster;
+
+import io.kbr.blobstore.BlobStore;
+import io.kbr.blobstore.ObjectStore;
+import io.kbr.dump.DumpLoader;
+import io.kbr.dump.DumpManifest;
+import io.kbr.dump.DumpRepository;
+import io.kbr.restoreservice.config.RestoreConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs disaster recoveries: loads a dump into an empty database (created when missing), restores its attachment
+ * files, and verifies both against the manifest ({@link DumpLoader}). One at a time, in the background.
+ */
+@ApplicationScoped
+public class DisasterRecoveryService {
+    private static final Logger LOG = Logger.getLogger(DisasterRecoveryService.class);
+
+    private final RestoreConfig config;
+    private final ObjectStore objects;
+    private final BlobStore attachments;
+    private final DumpRepository dumps;
+    private final Map<String, DisasterRecovery> jobs = new ConcurrentHashMap<>();
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kbr-disaster-recovery");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public DisasterRecoveryService(RestoreConfig config, ObjectStore objects, @Named("dump-attachments") BlobStore attachments) {
+        this.config = config;
+        this.objects = objects;
+        this.attachments = attachments;
+        this.dumps = new DumpRepository(objects);
+    }
+
+    /** Target database credentials, as the request gives them. */
+    public record Target(String jdbcUrl, String user, String password) {
+    }
+
+    /** Queues a recovery; {@link DumpNotFoundException} when no manifest has that id. */
+    public DisasterRecovery start(String dumpId, Target target, String attachmentDir) {
+        DumpManifest m = dumps.find(dumpId).orElseThrow(() -> new DumpNotFoundException(dumpId));
+        DisasterRecovery job = new DisasterRecovery(UUID.randomUUID().toString(), m.dumpId(), m.server(), target.jdbcUrl(),
+                attachmentDir);
+        jobs.put(job.id, job);
+        runner.submit(() -> run(job, m, target));
+        return job;
+    }
+
+    public Optional<DisasterRecovery> find(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    private void run(DisasterRecovery job, DumpManifest m, Target target) {
+        job.state = DisasterRecovery.State.RUNNING;
+        try {
+            new DumpLoader(objects, attachments, config.loadThreads()).restore(m, connector(target),
+                    job.attachmentDir == null ? null : Path.of(job.attachmentDir), job.progress);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "disaster recovery %s failed", job.id);
+            job.progress.problems.add(e.getMessage());
+        }
+        job.finishedAt = Instant.now();
+        job.state = job.progress.problems.isEmpty() ? DisasterRecovery.State.VERIFIED : DisasterRecovery.State.FAILED;
+        LOG.infof("disaster recovery %s of dump %s: %s %s", job.id, job.dumpId, job.state, job.progress.problems);
+    }
+
+    private static Supplier<Connection> connector(Target target) {
+        return () -> {
+            Properties p = new Properties();
+            p.setProperty("user", target.user() == null ? "" : target.user());
+            p.setProperty("password", target.password() == null ? "" : target.password());
+            p.setProperty("createDatabaseIfNotExist", "true");
+            p.setProperty("characterEncoding", "UTF-8");
+            try {
+                return DriverManager.getConnection(target.jdbcUrl(), p);
+            } catch (SQLException e) {
+                throw new io.kbr.dump.DumpException("Cannot connect to the target " + target.jdbcUrl() + ": " + e.getMessage(), e);
+            }
+        };
+    }
+
+    @PreDestroy
+    void stop() {
+        runner.shutdownNow();
+    }
+}
