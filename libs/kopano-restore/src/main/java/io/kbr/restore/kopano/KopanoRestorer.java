@@ -194,23 +194,19 @@ public final class KopanoRestorer {
      * soft-deleted copy is undeleted into {@code folderId} (§6.4); OVERWRITE hard-deletes the copy and writes the
      * document; KEEP_BOTH writes the document beside it.
      *
-     * @param blobs opens a blob of the backup; it may verify and throw, and the restorer checks size and SHA-256 again
+     * @param blobs opens a blob of the backup; it may verify and throw, and the restorer checks size and SHA-256 again.
+     *              Called only when the document is written (not for a skipped or undeleted copy), for every blob
+     *              before the transaction starts.
      */
     public ItemOutcome restore(Store store, long folderId, ItemDocument doc, Function<BlobRef, byte[]> blobs, ConflictMode mode) {
         Bytes key = backupSourceKey(doc);
-        Map<String, byte[]> data;
         try {
-            data = fetchBlobs(doc, blobs);
             checkNames(doc, "message");
         } catch (RestoreFailure e) {
             return ItemOutcome.failed(key, e.getMessage());
         }
         try {
-            resolveNames(doc);
-        } catch (SQLException e) {
-            return ItemOutcome.failed(key, "not restored, nothing written: named properties could not be mapped: " + describe(e));
-        }
-        try {
+            // An existing copy first: a re-run that skips (or undeletes) needs no blob from the backup.
             StoreIndex idx = index(store);
             Existing ex = key == null ? null : idx.find(key, doc.getSourceKey() == null ? null : Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())));
             if (ex != null && mode == ConflictMode.SKIP) {
@@ -223,6 +219,17 @@ public final class KopanoRestorer {
                 });
                 idx.remember(key, ex.id);
                 return new ItemOutcome(ItemOutcome.Status.UNDELETED, ex.id, null, key, null);
+            }
+            Map<String, byte[]> data;
+            try {
+                data = fetchBlobs(doc, blobs);
+            } catch (RestoreFailure e) {
+                return ItemOutcome.failed(key, e.getMessage());
+            }
+            try {
+                resolveNames(doc);
+            } catch (SQLException e) {
+                return ItemOutcome.failed(key, "not restored, nothing written: named properties could not be mapped: " + describe(e));
             }
             boolean overwrite = ex != null && mode == ConflictMode.OVERWRITE;
             long id = db.inTransactionRetrying(() -> {
@@ -528,7 +535,7 @@ public final class KopanoRestorer {
             if ((row[2] & ObjectTypes.FLAG_DELETED) == 0) {
                 return ItemOutcome.failed(db.sourceKeyOf(messageId), "message " + messageId + " is not soft-deleted");
             }
-            if (new KopanoReader(db.c, db.storage).ancestorDeleted(row[0])) {
+            if (db.ancestorDeleted(row[0])) {
                 return ItemOutcome.failed(db.sourceKeyOf(messageId), "the folder of message " + messageId + " is soft-deleted itself");
             }
             return undelete(store, messageId, row[0]);
@@ -648,7 +655,7 @@ public final class KopanoRestorer {
         Bytes folderSk = db.sourceKeyOf(folder);
         int msgFlags = db.intProp(id, PropTags.MESSAGE_FLAGS);
         long size = Integer.toUnsignedLong(db.intProp(id, PropTags.MESSAGE_SIZE));
-        boolean folderDeleted = new KopanoReader(db.c, db.storage).ancestorDeleted(folder);
+        boolean folderDeleted = db.ancestorDeleted(folder);
         deleteObjects(subtree(id));
         boolean assoc = (flags & ObjectTypes.FLAG_ASSOCIATED) != 0;
         if ((flags & ObjectTypes.FLAG_DELETED) != 0) {

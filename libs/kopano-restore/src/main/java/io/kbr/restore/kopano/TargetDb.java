@@ -207,6 +207,22 @@ final class TargetDb {
         }
     }
 
+    /** Whether {@code id} or one of its ancestors below the store carries the soft-delete flag (§2.2). */
+    boolean ancestorDeleted(long id) throws SQLException {
+        long cur = id;
+        for (int depth = 0; depth < 64; depth++) {
+            long[] row = hierarchyRow(cur);
+            if (row == null || row[1] == 1) {
+                return false;
+            }
+            if ((row[2] & 0x400) != 0) {
+                return true;
+            }
+            cur = row[0];
+        }
+        return false;
+    }
+
     void writeProps(long hierarchyId, List<Property> props) throws SQLException {
         writeProps(List.of(hierarchyId), List.of(props));
     }
