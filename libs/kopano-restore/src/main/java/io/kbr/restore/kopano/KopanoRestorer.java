@@ -544,6 +544,83 @@ public final class KopanoRestorer {
         }
     }
 
+    /**
+     * Undeletes a soft-deleted folder (with everything below it) into {@code destFolderId}, as kopano-server's copyFolder
+     * with FOLDER_MOVE does (§6.4): parent and flags, PR_DELETED_ON removed, the folder's size added back to the store,
+     * ICS FOLDER_CHANGE rows for the old and the new parent, PR_DELETED_FOLDER_COUNT −1 on the old parent,
+     * PR_FOLDER_CHILD_COUNT +1 and PR_SUBFOLDERS on the destination, a deferredupdate row. Entryid and sourcekey stay.
+     * Fails (nothing written) when the destination already has a live folder of the same name (KCERR_COLLISION).
+     */
+    public ItemOutcome undeleteFolder(Store store, long folderId, long destFolderId) {
+        Bytes[] sk = new Bytes[1];
+        try {
+            db.inTransactionRetrying(() -> {
+                long[] row = db.hierarchyRow(folderId);
+                if (row == null || row[1] != ObjectTypes.FOLDER) {
+                    throw new SQLException("folder " + folderId + " does not exist");
+                }
+                long parent = row[0];
+                boolean deleted = (row[2] & ObjectTypes.FLAG_DELETED) != 0;
+                sk[0] = db.sourceKeyOf(folderId);
+                if (!deleted && parent == destFolderId) {
+                    return null;
+                }
+                if (!db.ids("SELECT h.id FROM hierarchy h JOIN properties p ON p.hierarchyid = h.id AND p.tag = ? AND p.type = 30"
+                        + " JOIN properties q ON q.hierarchyid = ? AND q.tag = ? AND q.type = 30 WHERE h.parent = ? AND h.type = 3"
+                        + " AND h.flags & 1024 = 0 AND h.id <> ? AND p.val_string = q.val_string LIMIT 1", PropTags.DISPLAY_NAME, folderId,
+                        PropTags.DISPLAY_NAME, destFolderId, folderId).isEmpty()) {
+                    throw new SQLException("the destination folder already has a folder of that name");
+                }
+                long size = 0;
+                if (deleted) {
+                    for (long f : subtreeFolders(folderId)) {
+                        size += db.ids("SELECT COALESCE(SUM(p.val_ulong), 0) FROM hierarchy h JOIN properties p ON p.hierarchyid = h.id"
+                                + " AND p.tag = ? AND p.type = 3 WHERE h.parent = ? AND h.type = 5 AND h.flags & 1024 = 0", PropTags.MESSAGE_SIZE, f).get(0);
+                    }
+                }
+                db.exec("UPDATE hierarchy SET parent = ?, flags = flags & ? WHERE id = ?", destFolderId, ~ObjectTypes.FLAG_DELETED & 0xFFFF, folderId);
+                db.deleteProp(folderId, PropTags.DELETED_ON, PropType.SYSTIME);
+                db.addStoreSize(store.hierarchyId(), size);
+                Bytes parentSk = db.sourceKeyOf(parent);
+                Bytes destSk = db.sourceKeyOf(destFolderId);
+                if (sk[0] != null && parentSk != null) {
+                    db.addChange(ChangeTypes.FOLDER_CHANGE, sk[0], parentSk, 0);
+                }
+                if (sk[0] != null && destSk != null) {
+                    db.addChange(ChangeTypes.FOLDER_CHANGE, sk[0], destSk, 0);
+                }
+                if (deleted) {
+                    db.addToCounter(parent, PropTags.DELETED_FOLDER_COUNT, -1);
+                } else {
+                    db.addToCounter(parent, PropTags.FOLDER_CHILD_COUNT, -1);
+                    if (db.ids("SELECT id FROM hierarchy WHERE parent = ? AND type = 3 AND flags & 1024 = 0 LIMIT 1", parent).isEmpty()) {
+                        db.setBoolean(parent, PropTags.SUBFOLDERS, false);
+                    }
+                }
+                db.setBoolean(destFolderId, PropTags.SUBFOLDERS, true);
+                db.addToCounter(destFolderId, PropTags.FOLDER_CHILD_COUNT, 1);
+                db.deferredUpdate(folderId, destFolderId, parent);
+                return null;
+            });
+            indexes.remove(store.hierarchyId());
+            return new ItemOutcome(ItemOutcome.Status.UNDELETED, folderId, null, sk[0], null);
+        } catch (Exception e) {
+            indexes.remove(store.hierarchyId());
+            return ItemOutcome.failed(sk[0], "folder not undeleted, nothing written: " + describe(e));
+        }
+    }
+
+    private List<Long> subtreeFolders(long root) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        Deque<Long> queue = new ArrayDeque<>(List.of(root));
+        while (!queue.isEmpty()) {
+            long id = queue.poll();
+            out.add(id);
+            queue.addAll(db.ids("SELECT id FROM hierarchy WHERE parent = ? AND type = 3", id));
+        }
+        return out;
+    }
+
     private void undeleteNoTx(Store store, long id, long dest, Bytes backupKey) throws Exception {
         long[] row = db.hierarchyRow(id);
         if (row == null || row[1] != ObjectTypes.MESSAGE) {

@@ -415,6 +415,94 @@ class RestoreScenariosIT {
         }
     }
 
+    /** Into another user's store of the same server: the live originals in the first store are not duplicates there. */
+    @Test
+    void intoAnotherUsersStoreOfTheSameServer() throws Exception {
+        try (Fixture f = Fixture.create("restore_other_user", AttachmentStorage.Kind.FILES_V2, dir)) {
+            f.seed(2);
+            Store user1 = f.store("user1");
+            Store user2 = f.store("user2");
+            List<Fixture.Item> items = f.backUp(user1).stream().filter(i -> i.path().equals(List.of("IPM_SUBTREE", "Inbox"))).toList();
+            KopanoRestorer r = new KopanoRestorer(f.c, f.storage);
+            List<String> root = List.of("IPM_SUBTREE", "From user1");
+            long folder = r.ensureFolder(user2, root, FolderSpec.of("IPM_SUBTREE", "Inbox"));
+            for (Fixture.Item i : items) {
+                ItemOutcome o = r.restore(user2, folder, i.doc(), f.backupBlobs(), ConflictMode.SKIP);
+                assertThat(o.status()).isEqualTo(ItemOutcome.Status.RESTORED);
+                Message m = f.reader().message(o.hierarchyId()).orElseThrow();
+                assertThat(io.kbr.kopano.store.EntryIds.storeGuid(m.entryId())).isEqualTo(user2.guid());
+                assertThat(RestoredItems.differences(i.doc(), m, f.backupBlobs(), f.targetBlobs())).isEmpty();
+                // the original is untouched in user1's store
+                assertThat(f.reader().message(i.original().hierarchyId()).orElseThrow()).isEqualTo(i.original());
+            }
+            assertThat(r.ensureFolder(user2, root, FolderSpec.of("IPM_SUBTREE", "Inbox"))).isEqualTo(folder);
+            Map<String, Long> rows = f.rowCounts();
+            KopanoRestorer again = new KopanoRestorer(f.c, f.storage);
+            for (Fixture.Item i : items) {
+                assertThat(again.restore(user2, folder, i.doc(), f.backupBlobs(), ConflictMode.SKIP).status()).isEqualTo(ItemOutcome.Status.SKIPPED_DUPLICATE);
+            }
+            assertThat(f.rowCounts()).isEqualTo(rows);
+        }
+    }
+
+    /**
+     * A soft-deleted folder subtree undeleted as copyFolder(FOLDER_MOVE) does it: counters and store size as before the
+     * delete, identity kept, FOLDER_CHANGE rows, the items below live again; a name collision fails and writes nothing.
+     */
+    @Test
+    void folderUndeleteIsKopanosFolderMove() throws Exception {
+        try (Fixture f = Fixture.create("restore_folder_undelete", AttachmentStorage.Kind.DATABASE, dir)) {
+            f.seed(1);
+            Store store = f.store("user1");
+            List<Fixture.Item> items = f.backUp(store).stream().filter(i -> !i.original().associated()).limit(7).toList();
+            KopanoRestorer r = new KopanoRestorer(f.c, f.storage);
+            long inbox = r.ensureFolder(store, null, FolderSpec.of("IPM_SUBTREE", "Inbox"));
+            long archive = r.ensureFolder(store, null, FolderSpec.of("IPM_SUBTREE", "Inbox", "Archive 2024"));
+            long sub = r.ensureFolder(store, null, FolderSpec.of("IPM_SUBTREE", "Inbox", "Archive 2024", "Sub"));
+            for (int k = 0; k < items.size(); k++) {
+                assertThat(r.restore(store, k < 5 ? archive : sub, items.get(k).doc(), f.backupBlobs(), ConflictMode.KEEP_BOTH).status())
+                        .isEqualTo(ItemOutcome.Status.RESTORED);
+            }
+            Map<List<String>, List<Long>> counters = f.counters(store);
+            long size = f.storeSize(store);
+            Folder before = f.reader().folders(store).stream().filter(x -> x.hierarchyId() == archive).findFirst().orElseThrow();
+
+            new KopanoWriter(f.c, f.storage).softDelete(new StoreLayout(store, Map.of()), archive, Instant.parse("2026-11-20T08:00:00Z"));
+            assertThat(f.storeSize(store)).isLessThan(size);
+            long softDelete = f.count("SELECT id FROM changes WHERE sourcekey = ? AND change_type = 8196", before.sourceKey());
+
+            ItemOutcome o = r.undeleteFolder(store, archive, inbox);
+            assertThat(o.status()).as(o.reason()).isEqualTo(ItemOutcome.Status.UNDELETED);
+            Folder after = f.reader().folders(store).stream().filter(x -> x.hierarchyId() == archive).findFirst().orElseThrow();
+            assertThat(after.flags()).isEqualTo(before.flags());
+            assertThat(after.softDeleted()).isFalse();
+            assertThat(after.entryId()).isEqualTo(before.entryId());
+            assertThat(after.sourceKey()).isEqualTo(before.sourceKey());
+            assertThat(PropertyList.find(after.props(), PropTags.DELETED_ON)).isEmpty();
+            assertThat(f.counters(store)).isEqualTo(counters);
+            assertThat(f.storeSize(store)).isEqualTo(size);
+            Bytes inboxSk = f.reader().folders(store).stream().filter(x -> x.hierarchyId() == inbox).findFirst().orElseThrow().sourceKey();
+            assertThat(f.count("SELECT id FROM changes WHERE sourcekey = ? AND change_type = 8194 AND parentsourcekey = ?", before.sourceKey(), inboxSk))
+                    .isGreaterThan(softDelete);
+            assertThat(f.count("SELECT COUNT(*) FROM deferredupdate WHERE hierarchyid = ? AND folderid = ?", archive, inbox)).isOne();
+            KopanoReader reader = f.reader();
+            for (Folder x : reader.folders(store)) {
+                if (x.hierarchyId() == archive || x.hierarchyId() == sub) {
+                    assertThat(reader.forEachMessage(x, (fo, m) -> assertThat(m.softDeleted()).isFalse())).isPositive();
+                }
+            }
+
+            // Deleted again, and meanwhile a new live "Archive 2024": the undelete collides and writes nothing.
+            new KopanoWriter(f.c, f.storage).softDelete(new StoreLayout(store, Map.of()), archive, Instant.parse("2026-11-21T08:00:00Z"));
+            r.ensureFolder(store, null, FolderSpec.of("IPM_SUBTREE", "Inbox", "Archive 2024"));
+            Map<String, Long> rows = f.rowCounts();
+            o = r.undeleteFolder(store, archive, inbox);
+            assertThat(o.status()).isEqualTo(ItemOutcome.Status.FAILED);
+            assertThat(o.reason()).contains("already has a folder of that name");
+            assertThat(f.rowCounts()).isEqualTo(rows);
+        }
+    }
+
     /** Corrupt, missing and unwritable items fail with a reason; every table keeps its row count, no file is left behind. */
     @Test
     void brokenItemsFailAndWriteNothing() throws Exception {
