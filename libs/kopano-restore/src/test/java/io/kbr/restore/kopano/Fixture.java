@@ -168,6 +168,46 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The attachment backend holds exactly the instances {@code singleinstances} references: lob rows (database),
+     * {@code <id>[.gz]} files (files) or holder files {@code s<guid>i<id>} (files_v2) — no orphans, nothing missing.
+     */
+    java.util.Set<Long> backendInstances() throws Exception {
+        java.util.Set<Long> out = new java.util.TreeSet<>();
+        switch (storage.kind()) {
+            case DATABASE -> {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT DISTINCT instanceid FROM lob")) {
+                    while (rs.next()) {
+                        out.add(rs.getLong(1));
+                    }
+                }
+            }
+            case FILES, FILES_V2 -> {
+                try (var files = Files.walk(attachments)) {
+                    for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                        String name = p.getFileName().toString();
+                        if (storage.kind() == AttachmentStorage.Kind.FILES) {
+                            out.add(Long.parseLong(name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name));
+                        } else if (p.getParent().getFileName().toString().equals("holder")) {
+                            out.add(Long.parseLong(name.substring(name.indexOf('i') + 1)));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    java.util.Set<Long> referencedInstances() throws SQLException {
+        java.util.Set<Long> out = new java.util.TreeSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT DISTINCT instanceid FROM singleinstances")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
     /** Files below the attachment directory. */
     long files() throws IOException {
         try (var s = Files.walk(attachments)) {
