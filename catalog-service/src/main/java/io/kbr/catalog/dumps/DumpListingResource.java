@@ -1,0 +1,32 @@
+package io.kbr.catalog.dumps;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.Map;
+
+/** {@code GET /api/v1/dumps}: the dumps available for disaster recovery, newest first. */
+@Path("/api/v1/dumps")
+@Produces(MediaType.APPLICATION_JSON)
+public class DumpListingResource {
+
+    private final DumpCatalogRepository repository;
+
+    public DumpListingResource(DumpCatalogRepository repository) {
+        this.repository = repository;
+    }
+
+    @GET
+    public Response list(@QueryParam("server") String server, @QueryParam("limit") Integer limit) throws SQLException {
+        int n = limit == null ? 100 : limit;
+        if (n < 1 || n > 1000) {
+            return Response.status(400).entity(Map.of("error", "invalid parameter: limit",
+                    "detail", "limit must be between 1 and 1000, not " + n)).build();
+        }
+        return Response.ok(Map.of("dumps", repository.list(server == null || server.isBlank() ? null : server, n))).build();
+    }
+}
