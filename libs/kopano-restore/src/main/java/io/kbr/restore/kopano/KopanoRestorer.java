@@ -251,6 +251,32 @@ public final class KopanoRestorer {
         }
     }
 
+    /**
+     * Restores items in order, each into its folder path below {@code restoreRoot} (folders created once, see
+     * {@link #ensureFolder}); one transaction per item, one outcome per request in the same order. A folder that
+     * cannot be created fails the items meant for it.
+     */
+    public List<ItemOutcome> restoreAll(Store store, List<String> restoreRoot, List<RestoreRequest> requests, Function<BlobRef, byte[]> blobs,
+            ConflictMode mode) {
+        Map<List<String>, Long> folders = new HashMap<>();
+        List<ItemOutcome> out = new ArrayList<>(requests.size());
+        for (RestoreRequest r : requests) {
+            Long folder = folders.get(r.folder().path());
+            if (folder == null) {
+                try {
+                    folder = ensureFolder(store, restoreRoot, r.folder());
+                    folders.put(r.folder().path(), folder);
+                } catch (Exception e) {
+                    out.add(ItemOutcome.failed(backupSourceKey(r.doc()), "folder " + String.join("/", r.folder().path())
+                            + " could not be created: " + describe(e)));
+                    continue;
+                }
+            }
+            out.add(restore(store, folder, r.doc(), blobs, mode));
+        }
+        return out;
+    }
+
     private static String describe(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);

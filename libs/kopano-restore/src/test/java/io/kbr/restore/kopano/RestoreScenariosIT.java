@@ -168,11 +168,14 @@ class RestoreScenariosIT {
             KopanoRestorer r = new KopanoRestorer(dst.c, dst.storage);
             List<String> root = List.of("IPM_SUBTREE", "Restored 2026-11-28");
             Map<Long, Fixture.Item> restored = new HashMap<>();
-            for (Fixture.Item i : items) {
-                long folder = r.ensureFolder(dstStore, root, new FolderSpec(i.path(), i.folder().containerClass(), i.folder().sourceKey()));
-                ItemOutcome o = r.restore(dstStore, folder, i.doc(), src.backupBlobs(), ConflictMode.SKIP);
+            List<RestoreRequest> requests = items.stream()
+                    .map(i -> new RestoreRequest(new FolderSpec(i.path(), i.folder().containerClass(), i.folder().sourceKey()), i.doc())).toList();
+            List<ItemOutcome> outcomes = r.restoreAll(dstStore, root, requests, src.backupBlobs(), ConflictMode.SKIP);
+            assertThat(outcomes).hasSize(items.size());
+            for (int k = 0; k < items.size(); k++) {
+                ItemOutcome o = outcomes.get(k);
                 assertThat(o.status()).as(o.reason()).isEqualTo(ItemOutcome.Status.RESTORED);
-                restored.put(o.hierarchyId(), i);
+                restored.put(o.hierarchyId(), items.get(k));
             }
             KopanoReader reader = dst.reader();
             int remapped = 0;
