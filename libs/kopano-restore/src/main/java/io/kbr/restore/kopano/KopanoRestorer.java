@@ -63,6 +63,7 @@ public final class KopanoRestorer {
 
     private final TargetDb db;
     private final Map<Long, StoreIndex> indexes = new HashMap<>();
+    private final Map<Long, Bytes> folderSourceKeys = new HashMap<>();
 
     public KopanoRestorer(Connection c, AttachmentStorage storage) throws SQLException {
         this(c, storage, Clock.systemUTC(), SourceKeyPolicy.serverCounter());
@@ -370,16 +371,22 @@ public final class KopanoRestorer {
     }
 
     private long writeMessage(Store store, long folderId, ItemDocument doc, Map<String, byte[]> data, Bytes key) throws Exception {
-        Object[] folder = db.typeAndSourceKey(folderId);
-        if (folder == null || (int) folder[0] != ObjectTypes.FOLDER) {
-            throw new SQLException("target folder " + folderId + " does not exist");
-        }
-        Bytes folderSk = (Bytes) folder[1];
+        Bytes folderSk = folderSourceKeys.get(folderId);
         if (folderSk == null) {
-            throw new SQLException("target folder " + folderId + " has no sourcekey");
+            Object[] folder = db.typeAndSourceKey(folderId);
+            if (folder == null || (int) folder[0] != ObjectTypes.FOLDER) {
+                throw new SQLException("target folder " + folderId + " does not exist");
+            }
+            folderSk = (Bytes) folder[1];
+            if (folderSk == null) {
+                throw new SQLException("target folder " + folderId + " has no sourcekey");
+            }
+            folderSourceKeys.put(folderId, folderSk); // a folder keeps its sourcekey, also when moved (§4.2)
         }
         int flags = doc.getFlags() & ObjectTypes.FLAG_ASSOCIATED;
-        long id = db.insert("INSERT INTO hierarchy (parent, type, flags, owner) VALUES (?,?,?,?)", folderId, ObjectTypes.MESSAGE, flags, store.userId());
+        // The folder must still exist (and be a folder) when the row goes in: checked by the insert itself.
+        long id = db.insertChecked("INSERT INTO hierarchy (parent, type, flags, owner) SELECT ?, ?, ?, ? FROM hierarchy WHERE id = ? AND type = 3",
+                "target folder " + folderId + " does not exist", folderId, ObjectTypes.MESSAGE, flags, store.userId(), folderId);
         Bytes sk = db.newSourceKey();
         db.exec("INSERT INTO indexedproperties (hierarchyid, tag, val_binary) VALUES (?,?,?),(?,?,?)", id, PropTags.ENTRYID,
                 EntryIds.newV1(store.guid(), ObjectTypes.MESSAGE), id, PropTags.SOURCE_KEY, sk);
@@ -417,14 +424,14 @@ public final class KopanoRestorer {
         db.writeTableProps(folderId, id, props);
 
         int messageFlags = PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0);
+        long size = Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0));
         if ((flags & ObjectTypes.FLAG_ASSOCIATED) != 0) {
-            db.addToCounter(folderId, PropTags.ASSOC_CONTENT_COUNT, 1);
+            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.ASSOC_CONTENT_COUNT}, new int[] {1}, store.hierarchyId(), size);
         } else if ((messageFlags & 1) == 0) {
-            db.addToCounters(folderId, new int[] {PropTags.CONTENT_COUNT, PropTags.CONTENT_UNREAD}, new int[] {1, 1});
+            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.CONTENT_COUNT, PropTags.CONTENT_UNREAD}, new int[] {1, 1}, store.hierarchyId(), size);
         } else {
-            db.addToCounter(folderId, PropTags.CONTENT_COUNT, 1);
+            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.CONTENT_COUNT}, new int[] {1}, store.hierarchyId(), size);
         }
-        db.addStoreSize(store.hierarchyId(), Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0)));
         db.touchCommitTime(folderId);
         return id;
     }

@@ -170,6 +170,22 @@ final class TargetDb {
         }
     }
 
+    /** An INSERT … SELECT of one row whose generated id is returned; no row inserted is an error with {@code whenNone}. */
+    long insertChecked(String sql, String whenNone, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            bindAll(ps, args);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException(whenNone);
+            }
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                if (!rs.next()) {
+                    throw new SQLException("no generated key for: " + sql);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
     int exec(String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bindAll(ps, args);
@@ -445,6 +461,53 @@ final class TargetDb {
         exec("UPDATE tproperties" + set, all.toArray());
     }
 
+    /**
+     * The counters of a new message and the store size in one statement: PT_LONG folder counters of {@code folderId}
+     * and PR_MESSAGE_SIZE_EXTENDED (type 20) of the store; the folder's tproperties row separately (UpdateTProp).
+     */
+    void addToCountersAndStoreSize(long folderId, int[] tags, int[] deltas, long storeHid, long sizeDelta) throws SQLException {
+        StringBuilder cases = new StringBuilder("CASE tag");
+        List<Object> args = new ArrayList<>();
+        for (int i = 0; i < tags.length; i++) {
+            cases.append(" WHEN ? THEN ?");
+            args.add(tags[i]);
+            args.add(deltas[i]);
+        }
+        cases.append(" ELSE 0 END");
+        List<Object> all = new ArrayList<>(args);
+        all.add(storeHid);
+        all.add(sizeDelta);
+        all.add(folderId);
+        for (int t : tags) {
+            all.add(t);
+        }
+        all.add(storeHid);
+        all.add(PropTags.MESSAGE_SIZE);
+        int n = exec("UPDATE properties SET val_ulong = IF(type = 3, GREATEST(0, CAST(val_ulong AS SIGNED) + " + cases + "), val_ulong),"
+                + " val_longint = IF(hierarchyid = ? AND type = 20, GREATEST(0, val_longint + ?), val_longint)"
+                + " WHERE (hierarchyid = ? AND type = 3 AND tag IN (" + placeholders(tags.length) + ")) OR (hierarchyid = ? AND tag = ? AND type = 20)",
+                all.toArray());
+        if (n < tags.length + 1) {
+            // Something is missing (a folder written by another tool): do it the long way, which creates missing counters.
+            addToCountersMissingOnly(folderId, tags, deltas);
+        }
+        List<Object> t = new ArrayList<>(args);
+        t.add(folderId);
+        for (int tag : tags) {
+            t.add(tag);
+        }
+        exec("UPDATE tproperties SET val_ulong = GREATEST(0, CAST(val_ulong AS SIGNED) + " + cases + ") WHERE hierarchyid = ? AND type = 3 AND tag IN ("
+                + placeholders(tags.length) + ")", t.toArray());
+    }
+
+    private void addToCountersMissingOnly(long folderId, int[] tags, int[] deltas) throws SQLException {
+        for (int i = 0; i < tags.length; i++) {
+            if (deltas[i] > 0 && ids("SELECT hierarchyid FROM properties WHERE hierarchyid = ? AND tag = ? AND type = 3", folderId, tags[i]).isEmpty()) {
+                writeProps(folderId, List.of(Property.of(tags[i], PropType.LONG, deltas[i])));
+            }
+        }
+    }
+
     void setBoolean(long id, int tag, boolean v) throws SQLException {
         int n = exec("UPDATE properties SET val_ulong = ? WHERE hierarchyid = ? AND tag = ? AND type = 11", v ? 1 : 0, id, tag);
         if (n == 0) {
@@ -545,14 +608,22 @@ final class TargetDb {
      * backend file is removed again if the transaction rolls back.
      */
     BlobRef writeBlob(long hierarchyId, int tag, byte[] data) throws SQLException, IOException {
-        long instanceId = insert("INSERT INTO singleinstances (hierarchyid, tag) VALUES (?,?)", hierarchyId, tag);
+        // files_v2 names the object by the SHA-256 of the content (§7.5): known before the row, so the row is
+        // inserted with it instead of being updated afterwards; the backend's own name is checked against it.
+        String expected = null;
+        if (storage.kind() == AttachmentStorage.Kind.FILES_V2) {
+            String hex = io.kbr.restore.kopano.KopanoRestorer.sha256(data);
+            expected = hex.substring(0, 2) + "/" + hex.substring(2, 4) + "/" + hex.substring(4);
+        }
+        long instanceId = insert("INSERT INTO singleinstances (hierarchyid, tag, filename) VALUES (?,?,?)", hierarchyId, tag, expected);
         String filename;
         try {
             filename = backend.write(c, instanceId, tag, data);
         } finally {
-            afterRollback.add(() -> removeBackendData(instanceId, null));
+            final String f = expected;
+            afterRollback.add(() -> removeBackendData(instanceId, f));
         }
-        if (filename != null) {
+        if (!java.util.Objects.equals(filename, expected)) {
             final String f = filename;
             afterRollback.add(() -> removeBackendData(instanceId, f));
             exec("UPDATE singleinstances SET filename = ? WHERE instanceid = ?", filename, instanceId);
