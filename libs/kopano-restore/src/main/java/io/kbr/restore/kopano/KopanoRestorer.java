@@ -998,8 +998,4 @@ public final class KopanoRestorer {
             }
         };
     }
-
-    TargetDb db() {
-        return db;
-    }
 }

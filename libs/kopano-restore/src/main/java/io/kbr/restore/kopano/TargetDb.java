@@ -251,28 +251,28 @@ final class TargetDb {
             boolean anySingle = false;
             boolean anyMulti = false;
             for (int k = 0; k < hierarchyIds.size(); k++) {
-            long hierarchyId = hierarchyIds.get(k);
-            for (Property p : propLists.get(k)) {
-                if (PropType.isMultiValued(p.type())) {
-                    List<?> values = (List<?>) p.value();
-                    for (int i = 0; i < values.size(); i++) {
-                        mp.setLong(1, hierarchyId);
-                        mp.setInt(2, i);
-                        mp.setInt(3, p.id());
-                        mp.setInt(4, p.type());
-                        PropertyColumns.bind(mp, 5, p.type(), values.get(i));
-                        mp.addBatch();
-                        anyMulti = true;
+                long hierarchyId = hierarchyIds.get(k);
+                for (Property p : propLists.get(k)) {
+                    if (PropType.isMultiValued(p.type())) {
+                        List<?> values = (List<?>) p.value();
+                        for (int i = 0; i < values.size(); i++) {
+                            mp.setLong(1, hierarchyId);
+                            mp.setInt(2, i);
+                            mp.setInt(3, p.id());
+                            mp.setInt(4, p.type());
+                            PropertyColumns.bind(mp, 5, p.type(), values.get(i));
+                            mp.addBatch();
+                            anyMulti = true;
+                        }
+                    } else {
+                        sp.setLong(1, hierarchyId);
+                        sp.setInt(2, p.id());
+                        sp.setInt(3, p.type());
+                        PropertyColumns.bind(sp, 4, p.type(), p.value());
+                        sp.addBatch();
+                        anySingle = true;
                     }
-                } else {
-                    sp.setLong(1, hierarchyId);
-                    sp.setInt(2, p.id());
-                    sp.setInt(3, p.type());
-                    PropertyColumns.bind(sp, 4, p.type(), p.value());
-                    sp.addBatch();
-                    anySingle = true;
                 }
-            }
             }
             if (anySingle) {
                 sp.executeBatch();
