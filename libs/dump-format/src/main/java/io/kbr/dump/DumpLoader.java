@@ -107,7 +107,6 @@ public final class DumpLoader {
                         DumpManifest.Chunk chunk;
                         while ((chunk = data.poll()) != null) {
                             loadChunk(c, chunk, progress);
-                            c.commit();
                         }
                     }
                     return null;
@@ -138,10 +137,37 @@ public final class DumpLoader {
     private void loadChunk(Connection c, DumpManifest.Chunk chunk, LoadProgress progress) throws SQLException {
         byte[] sql = fetchVerified(chunk, progress);
         if (sql != null) {
-            ScriptRunner.run(c, sql, sql.length, "chunk " + chunk.key());
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    ScriptRunner.run(c, sql, sql.length, "chunk " + chunk.key());
+                    if (!c.getAutoCommit()) {
+                        c.commit();
+                    }
+                    break;
+                } catch (SQLException e) {
+                    // Parallel inserts into neighbouring key ranges of one table can deadlock in InnoDB; the chunk is
+                    // one transaction, rolled back whole, so running it again is exact.
+                    if (c.getAutoCommit() || attempt >= MAX_ATTEMPTS || !isRetryable(e)) {
+                        throw e;
+                    }
+                    c.rollback();
+                    progress.retries.incrementAndGet();
+                }
+            }
             progress.rowsLoaded.addAndGet(chunk.rows());
         }
         progress.chunksDone.incrementAndGet();
+    }
+
+    private static final int MAX_ATTEMPTS = 8;
+
+    private static boolean isRetryable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || s.getErrorCode() == 1213 || s.getErrorCode() == 1205)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The chunk's SQL, or null (and a problem) when it is missing or its SHA-256 is not the manifest's. */
@@ -178,6 +204,8 @@ public final class DumpLoader {
         try (Statement s = c.createStatement()) {
             s.execute("SET SESSION foreign_key_checks = 0");
             s.execute("SET SESSION unique_checks = 0");
+            // no gap locks between loaders writing neighbouring key ranges of the same table
+            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
             try {
                 s.execute("SET SESSION sql_log_bin = 0"); // a restored server starts a new history
             } catch (SQLException e) {

@@ -11,6 +11,8 @@ public final class LoadProgress {
     public volatile long chunksTotal;
     public final AtomicLong rowsLoaded = new AtomicLong();
     public volatile long rowsTotal;
+    /** Chunks loaded again after a deadlock between loader connections (rolled back whole, so exact). */
+    public final AtomicLong retries = new AtomicLong();
     public final AtomicLong attachmentFilesDone = new AtomicLong();
     public volatile long attachmentFilesTotal;
     public final List<String> problems = new CopyOnWriteArrayList<>();

@@ -58,6 +58,8 @@ public final class DumpBench {
         new DumpBench().run(mb, work.toAbsolutePath());
     }
 
+    /** Heap limit of the dump process: the dump must run in bounded memory whatever the table sizes. */
+    private static final String CHILD_HEAP = System.getProperty("kbr.bench.dumpHeap", "320m");
     private static final int LOAD_THREADS = Integer.getInteger("kbr.bench.loadThreads", 3);
     private final List<String> report = new ArrayList<>();
 
@@ -94,7 +96,7 @@ public final class DumpBench {
 
                 // kbr dump in a child JVM (peak RSS measurable), writer running
                 long k0 = System.nanoTime();
-                List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"),
+                List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + CHILD_HEAP, "-cp", System.getProperty("java.class.path"),
                         DumpBench.class.getName(), "kbr-dump", db.jdbcUrl("bench_src"), s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region()));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes());
@@ -183,11 +185,12 @@ public final class DumpBench {
                 line("");
                 line("| load | kbr (" + LOAD_THREADS + " connections) | mariadb < dump.sql | myloader -t 2 |");
                 line("|---|---|---|---|");
-                line(String.format(Locale.ROOT, "| load time | %.1f s | %.1f s | %.1f s |", kbrLoadS, mdLoadS, myLoadS));
+                line(String.format(Locale.ROOT, "| load time | %.1f s (%d chunks, %d re-run after a deadlock) | %.1f s | %.1f s |", kbrLoadS,
+                        m.chunks().size(), progress.retries.get(), mdLoadS, myLoadS));
                 line(String.format(Locale.ROOT, "| kbr speed-up | — | %.2f× | %.2f× |", mdLoadS / kbrLoadS, myLoadS / kbrLoadS));
                 line(String.format(Locale.ROOT, "| kbr verification after load (row counts + content checksums of %d tables) | %.1f s, %s | | |",
                         m.tables().size(), verifyS, problems.isEmpty() ? "verified" : problems.toString()));
-                line(String.format(Locale.ROOT, "peak RSS of the kbr dump process (child JVM, VmHWM): %.0f MB; writer p99.9 rise during kbr dump: %+.1f ms",
+                line(String.format(Locale.ROOT, "peak RSS of the kbr dump process (child JVM -Xmx" + CHILD_HEAP + ", VmHWM): %.0f MB; writer p99.9 rise during kbr dump: %+.1f ms",
                         peakRssKb / 1024.0, duringKbr.p999 - idle.p999));
             }
         }
