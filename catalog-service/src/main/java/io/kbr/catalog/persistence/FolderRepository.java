@@ -55,12 +55,13 @@ public class FolderRepository {
      * Inserts or replaces the folder's state. A soft-deleted folder keeps the time it was first seen
      * deleted; {@code hardDeletedAt} is null unless this state is a hard delete.
      */
-    public void write(Connection c, byte[] store, FolderState s, Long hardDeletedAt, EventPosition position) throws SQLException {
+    public void write(Connection c, byte[] store, FolderState s, Long hardDeletedAt, EventPosition position, String syncId)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO folders (store_guid, source_key, parent_source_key, hierarchy_id, display_name, container_class,
                                      folder_type, soft_deleted, deleted_at, hard_deleted_at,
-                                     last_journal_id, last_observed_at, last_event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     last_journal_id, last_observed_at, last_event_id, last_sync_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON DUPLICATE KEY UPDATE
                     parent_source_key = VALUES(parent_source_key), hierarchy_id = VALUES(hierarchy_id),
                     display_name = VALUES(display_name), container_class = VALUES(container_class),
@@ -68,7 +69,7 @@ public class FolderRepository {
                     deleted_at = CASE WHEN VALUES(soft_deleted) THEN COALESCE(deleted_at, VALUES(deleted_at)) ELSE NULL END,
                     soft_deleted = VALUES(soft_deleted), hard_deleted_at = VALUES(hard_deleted_at),
                     last_journal_id = VALUES(last_journal_id), last_observed_at = VALUES(last_observed_at),
-                    last_event_id = VALUES(last_event_id)""")) {
+                    last_event_id = VALUES(last_event_id), last_sync_id = VALUES(last_sync_id)""")) {
             ps.setBytes(1, store);
             ps.setBytes(2, s.sourceKey());
             Jdbc.setBytes(ps, 3, s.parentSourceKey());
@@ -82,21 +83,24 @@ public class FolderRepository {
             ps.setLong(11, position.journalId());
             ps.setLong(12, position.observedAtMillis());
             ps.setString(13, position.eventId());
+            ps.setString(14, syncId);
             ps.executeUpdate();
         }
     }
 
     /** Marks an existing folder hard-deleted, keeping its last name and place. */
-    public void markHardDeleted(Connection c, byte[] store, byte[] sourceKey, long at, EventPosition position) throws SQLException {
+    public void markHardDeleted(Connection c, byte[] store, byte[] sourceKey, long at, EventPosition position, String syncId)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE folders SET hard_deleted_at = ?, last_journal_id = ?, last_observed_at = ?, last_event_id = ?
+                UPDATE folders SET hard_deleted_at = ?, last_journal_id = ?, last_observed_at = ?, last_event_id = ?, last_sync_id = ?
                 WHERE store_guid = ? AND source_key = ?""")) {
             ps.setLong(1, at);
             ps.setLong(2, position.journalId());
             ps.setLong(3, position.observedAtMillis());
             ps.setString(4, position.eventId());
-            ps.setBytes(5, store);
-            ps.setBytes(6, sourceKey);
+            ps.setString(5, syncId);
+            ps.setBytes(6, store);
+            ps.setBytes(7, sourceKey);
             ps.executeUpdate();
         }
     }

@@ -170,13 +170,14 @@ public class ItemRepository {
     }
 
     /** Inserts a new item; {@code hardDeletedAt} is set when the first thing the catalog hears of it is its purge. */
-    public long insert(Connection c, byte[] store, ItemState s, Long hardDeletedAt, EventPosition position) throws SQLException {
+    public long insert(Connection c, byte[] store, ItemState s, Long hardDeletedAt, EventPosition position, String syncId)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO items (store_guid, source_key, folder_source_key, previous_source_key, hierarchy_id, message_class,
                                    subject, sender_name, sender_email, delivery_time, last_modified, size, associated,
                                    attachment_names, soft_deleted, deleted_at, hard_deleted_at, document_sha256, document_size,
-                                   last_journal_id, last_observed_at, last_event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                                   last_journal_id, last_observed_at, last_event_id, last_sync_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
             ps.setBytes(1, store);
             ps.setBytes(2, s.sourceKey());
             int i = bindState(ps, 3, s);
@@ -185,7 +186,8 @@ public class ItemRepository {
             i = bindDocument(ps, i, s);
             ps.setLong(i++, position.journalId());
             ps.setLong(i++, position.observedAtMillis());
-            ps.setString(i, position.eventId());
+            ps.setString(i++, position.eventId());
+            ps.setString(i, syncId);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -198,7 +200,7 @@ public class ItemRepository {
      * Replaces the current state of an item that still exists on the server. A soft delete without a
      * document keeps the document of the previous state (the data is untouched by a soft delete).
      */
-    public void update(Connection c, long id, ItemState s, EventPosition position) throws SQLException {
+    public void update(Connection c, long id, ItemState s, EventPosition position, String syncId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE items SET folder_source_key = ?, previous_source_key = ?, hierarchy_id = ?, message_class = ?,
                        subject = ?, sender_name = ?, sender_email = ?, delivery_time = ?, last_modified = ?, size = ?,
@@ -207,7 +209,7 @@ public class ItemRepository {
                        hard_deleted_at = NULL,
                        document_sha256 = COALESCE(?, CASE WHEN ? THEN document_sha256 END),
                        document_size = COALESCE(?, CASE WHEN ? THEN document_size END),
-                       last_journal_id = ?, last_observed_at = ?, last_event_id = ?
+                       last_journal_id = ?, last_observed_at = ?, last_event_id = ?, last_sync_id = ?
                 WHERE id = ?""")) {
             int i = bindState(ps, 1, s);
             ps.setBoolean(i++, s.softDeleted());
@@ -227,21 +229,23 @@ public class ItemRepository {
             ps.setLong(i++, position.journalId());
             ps.setLong(i++, position.observedAtMillis());
             ps.setString(i++, position.eventId());
+            ps.setString(i++, syncId);
             ps.setLong(i, id);
             ps.executeUpdate();
         }
     }
 
     /** Marks an item hard-deleted; its last state (subject, document, ...) stays for restores. */
-    public void markHardDeleted(Connection c, long id, long at, EventPosition position) throws SQLException {
+    public void markHardDeleted(Connection c, long id, long at, EventPosition position, String syncId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE items SET hard_deleted_at = ?, last_journal_id = ?, last_observed_at = ?, last_event_id = ?
+                UPDATE items SET hard_deleted_at = ?, last_journal_id = ?, last_observed_at = ?, last_event_id = ?, last_sync_id = ?
                 WHERE id = ?""")) {
             ps.setLong(1, at);
             ps.setLong(2, position.journalId());
             ps.setLong(3, position.observedAtMillis());
             ps.setString(4, position.eventId());
-            ps.setLong(5, id);
+            ps.setString(5, syncId);
+            ps.setLong(6, id);
             ps.executeUpdate();
         }
     }
@@ -512,31 +516,41 @@ public class ItemRepository {
         return new ItemPage(items, next == null ? null : next.encode());
     }
 
-    /** One line of the index export: an item's state and whether it is deleted. */
+    /** Receives the rows of an index export: the item and the sourcekey of its folder (at {@code asOf}). */
     public interface IndexRowSink {
-        void accept(ItemSummary item) throws java.io.IOException;
+        void accept(byte[] folder, ItemSummary item) throws java.io.IOException;
     }
 
     /**
-     * Streams the items of one folder matching {@code q} (its store, filters and {@code asOf}; not its paging), oldest
-     * last-modified first as {@code kopano-backup --index} lists them. Rows are read one at a time from the server
-     * (a streaming result set), so a large folder does not fill memory. Recipients are not included.
+     * Streams the items of one store matching {@code q} (its filters and {@code asOf}; not its paging) in one query,
+     * folder by folder in the order of {@code folderOrder}, oldest last-modified first within a folder — as
+     * {@code kopano-backup --index} lists them. Rows are read one at a time from the server (a streaming result set),
+     * so a large store does not fill memory. Recipients are not included.
+     *
+     * @param onlyFolders the folders to export (null: all)
      */
-    public void exportFolder(ItemQuery q, byte[] folder, IndexRowSink sink) throws SQLException, java.io.IOException {
+    public void export(ItemQuery q, List<byte[]> folderOrder, List<byte[]> onlyFolders, IndexRowSink sink)
+            throws SQLException, java.io.IOException {
         View view = q.asOf() == null ? View.current() : View.asOf(q.asOf().toEpochMilli());
         List<Object> params = new ArrayList<>(view.fromParams());
-        String sql = "SELECT " + view.columns() + " FROM " + view.from() + " WHERE 1 = 1"
-                + conditions(q, List.of(folder), view, params)
-                + " ORDER BY " + view.expr().get("last_modified") + ", i.id";
+        StringBuilder sql = new StringBuilder("SELECT ").append(view.columns()).append(" FROM ").append(view.from())
+                .append(" WHERE 1 = 1").append(conditions(q, onlyFolders, view, params)).append(" ORDER BY ");
+        if (!folderOrder.isEmpty()) {
+            sql.append("FIELD(").append(view.expr().get("folder_source_key"))
+                    .append(", ").append(folderOrder.stream().map(k -> "?").collect(Collectors.joining(", "))).append("), ");
+            params.addAll(folderOrder);
+        }
+        sql.append(view.expr().get("last_modified")).append(", i.id");
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                PreparedStatement ps = c.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(Integer.MIN_VALUE); // Connector/J: stream rows instead of reading the whole result
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    sink.accept(readRow(rs).toSummary(List.of()));
+                    ItemRowData row = readRow(rs);
+                    sink.accept(row.folderSourceKey(), row.toSummary(List.of()));
                 }
             }
         }

@@ -69,26 +69,33 @@ public class RetentionRepository {
         }
     }
 
-    /** Deletes up to {@code limit} deleted items; returns {items, versions} deleted. */
-    public long[] deleteDeletedItems(Connection c, byte[] store, long cutoff, int limit) throws SQLException {
-        List<Long> ids = ids(c, "SELECT i.id FROM items i WHERE " + DELETED_ITEM + storeFilter("i", store)
+    /**
+     * Deletes up to {@code limit} deleted items with ids above {@code afterId} (keyset: each batch reads on from where
+     * the previous one stopped, so a purge reads the table once); returns {items, versions deleted, last id examined},
+     * the last id -1 when nothing was left.
+     */
+    public long[] deleteDeletedItems(Connection c, byte[] store, long cutoff, int limit, long afterId) throws SQLException {
+        List<Long> ids = ids(c, "SELECT i.id FROM items i WHERE i.id > " + afterId + " AND " + DELETED_ITEM + storeFilter("i", store)
                 + " ORDER BY i.id LIMIT " + limit + " FOR UPDATE", store, cutoff, cutoff);
         if (ids.isEmpty()) {
-            return new long[] {0, 0};
+            return new long[] {0, 0, -1};
         }
         long versions = count(c, "SELECT COUNT(*) FROM item_versions WHERE item_id IN (" + marks(ids.size()) + ")", ids);
         long items = update(c, "DELETE FROM items WHERE id IN (" + marks(ids.size()) + ")", ids);
-        return new long[] {items, versions};
+        return new long[] {items, versions, ids.get(ids.size() - 1)};
     }
 
-    /** Deletes up to {@code limit} superseded item versions; returns how many. */
-    public long deleteSupersededItemVersions(Connection c, byte[] store, long cutoff, int limit) throws SQLException {
-        List<Long> ids = ids(c, "SELECT v.id FROM item_versions v JOIN items i ON i.id = v.item_id WHERE " + LATER_ITEM_VERSION
-                + storeFilter("i", store) + " ORDER BY v.id LIMIT " + limit + " FOR UPDATE", store, cutoff);
+    /**
+     * Deletes up to {@code limit} superseded item versions with ids above {@code afterId}; returns {deleted, last id
+     * examined}, the last id -1 when nothing was left.
+     */
+    public long[] deleteSupersededItemVersions(Connection c, byte[] store, long cutoff, int limit, long afterId) throws SQLException {
+        List<Long> ids = ids(c, "SELECT v.id FROM item_versions v JOIN items i ON i.id = v.item_id WHERE v.id > " + afterId
+                + " AND " + LATER_ITEM_VERSION + storeFilter("i", store) + " ORDER BY v.id LIMIT " + limit + " FOR UPDATE", store, cutoff);
         if (ids.isEmpty()) {
-            return 0;
+            return new long[] {0, -1};
         }
-        return update(c, "DELETE FROM item_versions WHERE id IN (" + marks(ids.size()) + ")", ids);
+        return new long[] {update(c, "DELETE FROM item_versions WHERE id IN (" + marks(ids.size()) + ")", ids), ids.get(ids.size() - 1)};
     }
 
     /** Deleted folders without items and their versions (dry run): {folders, versions}. */
@@ -149,14 +156,14 @@ public class RetentionRepository {
         return new long[] {folders, versions};
     }
 
-    /** Deletes up to {@code limit} superseded folder versions. */
-    public long deleteSupersededFolderVersions(Connection c, byte[] store, long cutoff, int limit) throws SQLException {
-        List<Long> ids = ids(c, "SELECT v.id FROM folder_versions v WHERE " + LATER_FOLDER_VERSION + storeFilter("v", store)
-                + " ORDER BY v.id LIMIT " + limit + " FOR UPDATE", store, cutoff);
+    /** Deletes up to {@code limit} superseded folder versions above {@code afterId}: {deleted, last id or -1}. */
+    public long[] deleteSupersededFolderVersions(Connection c, byte[] store, long cutoff, int limit, long afterId) throws SQLException {
+        List<Long> ids = ids(c, "SELECT v.id FROM folder_versions v WHERE v.id > " + afterId + " AND " + LATER_FOLDER_VERSION
+                + storeFilter("v", store) + " ORDER BY v.id LIMIT " + limit + " FOR UPDATE", store, cutoff);
         if (ids.isEmpty()) {
-            return 0;
+            return new long[] {0, -1};
         }
-        return update(c, "DELETE FROM folder_versions WHERE id IN (" + marks(ids.size()) + ")", ids);
+        return new long[] {update(c, "DELETE FROM folder_versions WHERE id IN (" + marks(ids.size()) + ")", ids), ids.get(ids.size() - 1)};
     }
 
     private static String storeFilter(String alias, byte[] store) {

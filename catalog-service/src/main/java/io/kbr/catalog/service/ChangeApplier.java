@@ -209,15 +209,13 @@ public class ChangeApplier {
         for (ItemRepository.Unreported u : items.lockUnreported(c, marker.storeGuid(), syncId, at.journalId())) {
             EventPosition position = derivedPosition(at, u.position(), idPrefix + "item:" + u.id());
             items.insertDerivedHardDelete(c, u.id(), position, syncId, RESYNC, now);
-            items.markHardDeleted(c, u.id(), at.observedAtMillis(), position);
-            items.setSyncId(c, u.id(), syncId);
+            items.markHardDeleted(c, u.id(), at.observedAtMillis(), position, syncId);
             removed++;
         }
         for (FolderRepository.Unreported u : folders.lockUnreported(c, marker.storeGuid(), syncId, at.journalId())) {
             EventPosition position = derivedPosition(at, u.position(), idPrefix + "folder:" + Hex.encode(u.state().sourceKey()));
-            folders.markHardDeleted(c, marker.storeGuid(), u.state().sourceKey(), at.observedAtMillis(), position);
+            folders.markHardDeleted(c, marker.storeGuid(), u.state().sourceKey(), at.observedAtMillis(), position, syncId);
             folders.insertVersion(c, marker.storeGuid(), Operation.HARD_DELETE, u.state(), position, true, syncId, RESYNC, now);
-            folders.setSyncId(c, marker.storeGuid(), u.state().sourceKey(), syncId);
             removed++;
         }
         return removed;
@@ -252,7 +250,7 @@ public class ChangeApplier {
         long itemId;
         boolean becomesCurrent;
         if (current.isEmpty()) {
-            itemId = items.insert(c, store, state, hardDelete ? hardDeletedAt : null, position);
+            itemId = items.insert(c, store, state, hardDelete ? hardDeletedAt : null, position, event.syncId());
             items.replaceRecipients(c, itemId, state.recipients());
             becomesCurrent = true;
         } else {
@@ -262,14 +260,14 @@ public class ChangeApplier {
                 items.rekey(c, itemId, state.sourceKey());
             }
             if (becomesCurrent && hardDelete) {
-                items.markHardDeleted(c, itemId, hardDeletedAt, position);
+                items.markHardDeleted(c, itemId, hardDeletedAt, position, event.syncId());
             } else if (becomesCurrent) {
-                items.update(c, itemId, state, position);
+                items.update(c, itemId, state, position, event.syncId());
                 items.replaceRecipients(c, itemId, state.recipients());
             }
         }
-        if (becomesCurrent || event.syncId() != null) {
-            // the current state's sync, or: a full sync reported the item, so it existed at the sync's snapshot
+        if (!becomesCurrent && event.syncId() != null) {
+            // history only, but a full sync reported the item, so it existed at the sync's snapshot
             items.setSyncId(c, itemId, event.syncId());
         }
         items.insertVersion(c, itemId, version.operation(), state, version.blobs(), position, becomesCurrent, event.syncId(), now);
@@ -288,12 +286,12 @@ public class ChangeApplier {
         if (becomesCurrent) {
             boolean hardDelete = version.operation() == Operation.HARD_DELETE;
             if (hardDelete && current.isPresent()) {
-                folders.markHardDeleted(c, event.storeGuid(), state.sourceKey(), position.observedAtMillis(), position);
+                folders.markHardDeleted(c, event.storeGuid(), state.sourceKey(), position.observedAtMillis(), position, event.syncId());
             } else {
-                folders.write(c, event.storeGuid(), state, hardDelete ? position.observedAtMillis() : null, position);
+                folders.write(c, event.storeGuid(), state, hardDelete ? position.observedAtMillis() : null, position, event.syncId());
             }
         }
-        if (becomesCurrent || event.syncId() != null) {
+        if (!becomesCurrent && event.syncId() != null) {
             folders.setSyncId(c, event.storeGuid(), state.sourceKey(), event.syncId());
         }
         folders.insertVersion(c, event.storeGuid(), version.operation(), state, position, becomesCurrent, event.syncId(), null, now);

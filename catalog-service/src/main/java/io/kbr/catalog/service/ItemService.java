@@ -12,8 +12,11 @@ import io.kbr.catalog.model.FolderTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Item search and item history, read from the catalog database. */
@@ -64,17 +67,26 @@ public class ItemService {
                 wanted.add(ByteBuffer.wrap(k));
             }
         }
+        List<byte[]> order = new ArrayList<>();
+        Map<ByteBuffer, String> paths = new HashMap<>();
         for (FolderNode folder : tree.folders()) {
             byte[] key = Hex.decode(folder.sourceKey());
-            if (wanted != null && !wanted.contains(ByteBuffer.wrap(key))) {
-                continue;
+            if (wanted == null || wanted.contains(ByteBuffer.wrap(key))) {
+                order.add(key);
+                paths.put(ByteBuffer.wrap(key), StoreService.displayPath(folder));
             }
-            String path = StoreService.displayPath(folder);
-            try {
-                items.exportFolder(query, key, item -> sink.item(path, item));
-            } catch (SQLException e) {
-                throw new CatalogDatabaseException("Cannot export the index", e);
-            }
+        }
+        List<byte[]> only = wanted == null ? null : order;
+        if (only != null && only.isEmpty()) {
+            return;
+        }
+        try {
+            items.export(query, order, only, (folder, item) -> {
+                String path = paths.get(ByteBuffer.wrap(folder));
+                sink.item(path == null ? "?" + Hex.encode(folder) : path, item);
+            });
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot export the index", e);
         }
     }
 

@@ -102,26 +102,35 @@ public class RetentionService {
                 int batch = Math.max(1, config.retention().purgeBatchSize());
                 long[] totals = new long[4];
                 long[] r;
+                long after = 0;
                 do {
-                    r = inTransaction("purge deleted items", conn -> retention.deleteDeletedItems(conn, store, c, batch));
+                    long from = after;
+                    r = inTransaction("purge deleted items", conn -> retention.deleteDeletedItems(conn, store, c, batch, from));
                     totals[0] += r[0];
                     totals[1] += r[1];
-                } while (r[0] >= batch);
-                long n;
+                    after = r[2];
+                } while (after >= 0);
+                after = 0;
                 do {
-                    n = inTransaction("purge superseded item versions", conn -> retention.deleteSupersededItemVersions(conn, store, c, batch));
-                    totals[1] += n;
-                } while (n >= batch);
+                    long from = after;
+                    r = inTransaction("purge superseded item versions",
+                            conn -> retention.deleteSupersededItemVersions(conn, store, c, batch, from));
+                    totals[1] += r[0];
+                    after = r[1];
+                } while (after >= 0);
                 do {
                     r = inTransaction("purge deleted folders", conn -> retention.deleteDeletedFolders(conn, store, c, batch));
                     totals[2] += r[0];
                     totals[3] += r[1];
                 } while (r[0] >= batch);
+                after = 0;
                 do {
-                    n = inTransaction("purge superseded folder versions",
-                            conn -> retention.deleteSupersededFolderVersions(conn, store, c, batch));
-                    totals[3] += n;
-                } while (n >= batch);
+                    long from = after;
+                    r = inTransaction("purge superseded folder versions",
+                            conn -> retention.deleteSupersededFolderVersions(conn, store, c, batch, from));
+                    totals[3] += r[0];
+                    after = r[1];
+                } while (after >= 0);
                 items = totals[0];
                 itemVersions = totals[1];
                 folders = totals[2];

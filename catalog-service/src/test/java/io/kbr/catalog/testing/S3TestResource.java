@@ -16,6 +16,16 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
     public static final int GRACE_SECONDS = 4;
     static final String ENDPOINT_PROPERTY = "catalog-it.s3.endpoint";
 
+    /** Small batches by default, so that tests cross batch boundaries; init argument {@code batch-size} overrides. */
+    private String purgeBatchSize = "2";
+    private String gcBatchSize = "3";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        purgeBatchSize = initArgs.getOrDefault("batch-size", purgeBatchSize);
+        gcBatchSize = initArgs.getOrDefault("batch-size", gcBatchSize);
+    }
+
     @Override
     public Map<String, String> start() {
         String endpoint = endpoint();
@@ -25,8 +35,8 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
                 "kbr.catalog.object-store.region", region(),
                 "kbr.catalog.object-store.bucket", BUCKET,
                 "kbr.catalog.retention.gc-grace-period", "PT" + GRACE_SECONDS + "S",
-                "kbr.catalog.retention.gc-batch-size", "3",
-                "kbr.catalog.retention.purge-batch-size", "2");
+                "kbr.catalog.retention.gc-batch-size", gcBatchSize,
+                "kbr.catalog.retention.purge-batch-size", purgeBatchSize);
     }
 
     /** The endpoint of the shared S3 server. */
