@@ -192,8 +192,8 @@ final class ManifestChecks {
         if (!top.isEmpty()) {
             problem(r, "unknown top-level field(s) " + top);
         }
-        if (Yaml.str(t, "metadata.labels.strimzi.io/cluster") == null
-                && (Yaml.map(Yaml.at(t, "metadata.labels")) == null || Yaml.map(Yaml.at(t, "metadata.labels")).get("strimzi.io/cluster") == null)) {
+        Map<String, Object> labels = Yaml.map(Yaml.at(t, "metadata.labels"));
+        if (labels == null || labels.get("strimzi.io/cluster") == null) {
             problem(r, "no strimzi.io/cluster label: the Topic Operator would ignore it");
         }
         Map<String, Object> spec = Yaml.map(t.get("spec"));
@@ -325,6 +325,9 @@ final class ManifestChecks {
         Map<String, Object> podSecurity = Yaml.map(pod.get("securityContext"));
         if (podSecurity == null || !Boolean.TRUE.equals(podSecurity.get("runAsNonRoot"))) {
             problem(r, "pod securityContext.runAsNonRoot is not true");
+        }
+        if (!Boolean.FALSE.equals(pod.get("automountServiceAccountToken"))) {
+            problem(r, "automountServiceAccountToken is not false (no kbr pod uses the Kubernetes API)");
         }
         Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
         for (Object v : Yaml.list(pod.get("volumes"))) {

@@ -89,11 +89,6 @@ final class ServiceConfig {
         return false;
     }
 
-    /** The key a variable sets, or the variable itself when application.properties reads it directly. */
-    Optional<String> valueOf(String env, Map<String, String> environment) {
-        return Optional.ofNullable(environment.get(env));
-    }
-
     /** quarkus.http.port's value in the prod profile, resolving a ${VAR:default} to its default. */
     int httpPort() {
         String v = properties.getOrDefault("%prod.quarkus.http.port", properties.get("quarkus.http.port"));
