@@ -52,6 +52,7 @@ public final class KbrStack implements AutoCloseable {
     private JavaService agent;
 
     private final String encryptionKeys;
+    private final String stackId = java.util.UUID.randomUUID().toString().substring(0, 8);
 
     public KbrStack(Path projectRoot, Path workDir, MariaDbServer db, KafkaBroker kafka, S3Server s3, Consumer<String> log) {
         this.projectRoot = projectRoot.toAbsolutePath().normalize();
@@ -65,6 +66,14 @@ public final class KbrStack implements AutoCloseable {
         new java.security.SecureRandom().nextBytes(key);
         // Encryption at rest is on in the demo: a fresh AES-256 key per stack, handed to every service.
         this.encryptionKeys = "demo-1:" + java.util.Base64.getEncoder().encodeToString(key);
+    }
+
+    /**
+     * The stack's own change topic: several stacks may share one Kafka broker (tests in one JVM), and each must
+     * see only its own events and checkpoints.
+     */
+    public String changesTopic() {
+        return "kbr.changes." + stackId;
     }
 
     /** The {@code id:base64key} list the services encrypt blobs with. */
@@ -126,6 +135,12 @@ public final class KbrStack implements AutoCloseable {
         p.put("quarkus.datasource.username", db.rootUser());
         p.put("quarkus.datasource.password", db.rootPassword());
         p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        p.put("mp.messaging.incoming.changes.topic", changesTopic());
+        p.put("mp.messaging.incoming.changes.dead-letter-queue.topic", changesTopic() + ".dlq");
+        p.put("kbr.catalog.object-store.endpoint", s3.endpoint());
+        p.put("kbr.catalog.object-store.access-key", s3.accessKey());
+        p.put("kbr.catalog.object-store.secret-key", s3.secretKey());
+        p.put("kbr.catalog.object-store.region", s3.region());
         catalog = start("catalog-service", p);
         return catalog;
     }
@@ -143,6 +158,8 @@ public final class KbrStack implements AutoCloseable {
         p.put("kbr.agent.object-store.region", s3.region());
         p.put("kbr.agent.object-store.encryption-keys", encryptionKeys);
         p.put("kbr.agent.attachments.path", attachments.toString());
+        p.put("kbr.agent.changes-topic", changesTopic());
+        p.put("kbr.agent.incremental.checkpoint-topic", "kbr.agent.checkpoints." + stackId);
         agent = start("backup-agent", p);
         return agent;
     }

@@ -8,6 +8,8 @@ import io.kbr.events.schema.FolderOperation;
 import io.kbr.events.schema.ItemChange;
 import io.kbr.events.schema.ItemOperation;
 import io.kbr.events.schema.StoreChange;
+import io.kbr.events.schema.SyncMarker;
+import io.kbr.events.schema.SyncMarkerKind;
 import io.kbr.kopano.model.Attachment;
 import io.kbr.kopano.model.Bytes;
 import io.kbr.kopano.model.FileTimes;
@@ -112,6 +114,59 @@ public final class ChangeEvents {
                 .build();
         return change(store, change, journalId, observedAtMillis,
                 "store:" + store.userName() + ":" + (metadata == null ? "-" : metadata.getSha256()));
+    }
+
+    /** A full-sync marker for one store (see {@code SyncMarker} in ChangeEvent.avsc). */
+    public ChangeEvent syncMarker(Store store, SyncMarkerKind kind, String syncId, String reason, long journalId, long observedAtMillis) {
+        StoreChange change = StoreChange.newBuilder()
+                .setUserName(store.userName())
+                .setStoreType(store.type())
+                .setMetadata(null)
+                .setSyncMarker(new SyncMarker(kind, syncId, reason))
+                .build();
+        ChangeEvent e = change(store, change, journalId, observedAtMillis, "sync:" + syncId + ":" + kind);
+        e.setSyncId(syncId);
+        return e;
+    }
+
+    /** The same change as reported by full sync {@code syncId}: tagged, and with an id of its own. */
+    public ChangeEvent inSync(ChangeEvent e, String syncId) {
+        e.setSyncId(syncId);
+        e.setEventId(e.getEventId() + ":sync:" + sha256(syncId).substring(0, 16));
+        return e;
+    }
+
+    /**
+     * An incremental observation: the id also covers the journal row that announced it, so A → B → A is three
+     * changes, while re-reading the same row (after a restart, or inside the re-read margin) gives the same id.
+     */
+    public ChangeEvent atJournal(ChangeEvent e, long journalId) {
+        e.setEventId(e.getEventId() + ":j" + journalId);
+        return e;
+    }
+
+    /** A message that is gone from the server (hard delete): no document. */
+    public ChangeEvent itemHardDelete(Store store, Bytes sourceKey, Bytes folderSourceKey, long hierarchyId, long journalId, long observedAtMillis) {
+        ItemChange change = ItemChange.newBuilder()
+                .setOperation(ItemOperation.HARD_DELETE)
+                .setSourceKey(buffer(sourceKey))
+                .setFolderSourceKey(buffer(folderSourceKey))
+                .setHierarchyId(hierarchyId)
+                .setDocument(null)
+                .setBlobs(List.of())
+                .build();
+        return change(store, change, journalId, observedAtMillis, "item:" + hex(sourceKey) + ":" + ItemOperation.HARD_DELETE + ":-");
+    }
+
+    /** A folder that is gone from the server (hard delete). */
+    public ChangeEvent folderHardDelete(Store store, Bytes sourceKey, Bytes parentSourceKey, long journalId, long observedAtMillis) {
+        FolderChange change = FolderChange.newBuilder()
+                .setOperation(FolderOperation.HARD_DELETE)
+                .setSourceKey(buffer(sourceKey))
+                .setParentSourceKey(parentSourceKey == null ? null : buffer(parentSourceKey))
+                .setHierarchyId(0)
+                .build();
+        return change(store, change, journalId, observedAtMillis, "folder:" + hex(sourceKey) + ":" + FolderOperation.HARD_DELETE);
     }
 
     private ChangeEvent change(Store store, Object change, long journalId, long observedAtMillis, String identity) {

@@ -71,6 +71,22 @@ public final class Documents implements AutoCloseable {
         this.blobs = blobs;
         this.progress = progress;
         this.packer = packer;
+        // A pack that failed to upload holds nothing: never hand out a reference into it again.
+        packer.onFailure(pack -> knownPacked.values().removeIf(k -> pack.equals(k.ref().getPack())));
+    }
+
+    /**
+     * Completes when every blob in {@code refs} is stored; fails when one of them was in a pack whose upload
+     * failed. Publish an event only after this completed for the refs the event names.
+     */
+    public CompletableFuture<Void> durable(java.util.Collection<BlobRef> refs) {
+        java.util.Set<String> packs = new java.util.HashSet<>();
+        for (BlobRef r : refs) {
+            if (r != null && r.getPack() != null) {
+                packs.add(r.getPack());
+            }
+        }
+        return CompletableFuture.allOf(packs.stream().map(packer::durable).toArray(CompletableFuture[]::new));
     }
 
     /** Stores {@code data} content-addressed (put-if-absent) and returns its reference. */

@@ -6,6 +6,7 @@ import io.kbr.events.schema.ChangeEvent;
 import io.kbr.events.schema.FolderOperation;
 import io.kbr.events.schema.ItemDocument;
 import io.kbr.events.schema.ItemOperation;
+import io.kbr.events.schema.SyncMarkerKind;
 import io.kbr.kopano.model.Bytes;
 import io.kbr.kopano.model.Folder;
 import io.kbr.kopano.model.Message;
@@ -41,7 +42,7 @@ public final class FullBackup {
     private static final Logger LOG = Logger.getLogger(FullBackup.class);
     private static final int STEPS = 5;
     /** Original MIME texts up to this size are kept inside the item document instead of as their own blob. */
-    public static final int INLINE_RFC822_LIMIT = 256 * 1024;
+    public static final int INLINE_RFC822_LIMIT = MessageBackup.INLINE_RFC822_LIMIT;
 
     private final DataSource kopano;
     private final AttachmentStorage storage;
@@ -51,6 +52,10 @@ public final class FullBackup {
     private final int workers;
     private final Clock clock;
     private final BackupProgress progress;
+    private final MessageBackup messages;
+    private String syncId;
+    private String syncReason;
+    private Bytes onlyStore;
 
     public FullBackup(DataSource kopano, AttachmentStorage storage, Documents documents, ChangePublisher publisher, ChangeEvents events,
             int workers, Clock clock, BackupProgress progress) {
@@ -62,6 +67,25 @@ public final class FullBackup {
         this.workers = Math.max(1, workers);
         this.clock = clock;
         this.progress = progress;
+        this.messages = new MessageBackup(documents, events, progress);
+    }
+
+    /**
+     * Makes this run a full sync (resync by diff, issue 4): every event carries {@code syncId} (and an id of its
+     * own, so the catalog records the sync even where the state did not change), and each store is bracketed by
+     * FULL_SYNC_STARTED / FULL_SYNC_COMPLETED markers, after which the catalog treats what the sync did not
+     * mention as hard-deleted.
+     */
+    public FullBackup asSync(String syncId, String reason) {
+        this.syncId = syncId;
+        this.syncReason = reason;
+        return this;
+    }
+
+    /** Limits the run to the store with this GUID (a resync of one store). */
+    public FullBackup onlyStore(Bytes guid) {
+        this.onlyStore = guid;
+        return this;
     }
 
     public BackupReport run() throws BackupException {
@@ -93,11 +117,17 @@ public final class FullBackup {
             watermark = reader.maxChangeId();
             step(2, "listing stores (journal watermark " + watermark + ")");
             stores = reader.stores();
+            if (onlyStore != null) {
+                stores = stores.stream().filter(st -> st.guid().equals(onlyStore)).toList();
+            }
             LOG.infof("%d stores: %s", stores.size(), stores.stream().map(Store::userName).toList());
             int n = 0;
             for (Store store : stores) {
                 n++;
                 step(3, "backing up store " + n + " of " + stores.size() + " (" + store.userName() + ")");
+                if (syncId != null) {
+                    send(inFlight, ChangeEvents.key(store), events.syncMarker(store, SyncMarkerKind.FULL_SYNC_STARTED, syncId, syncReason, watermark, now()));
+                }
                 backupStore(reader, store, watermark, pool, inFlight);
                 inFlight.throwIfFailed();
             }
@@ -110,6 +140,23 @@ public final class FullBackup {
             inFlight.awaitEmpty();
         } finally {
             pool.shutdownNow();
+        }
+        if (syncId != null && inFlight.failure.get() == null) {
+            // Only when every event of the sync is acknowledged: a completed marker before them would make the
+            // catalog delete what they were about to report.
+            InFlight markers = new InFlight(1);
+            try {
+                for (Store store : stores) {
+                    send(markers, ChangeEvents.key(store), events.syncMarker(store, SyncMarkerKind.FULL_SYNC_COMPLETED, syncId, syncReason, watermark, now()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                markers.fail(e);
+            }
+            markers.awaitEmpty();
+            if (markers.failure.get() != null) {
+                inFlight.fail(markers.failure.get());
+            }
         }
         Throwable failure = inFlight.failure.get();
         if (failure != null) {
@@ -141,7 +188,7 @@ public final class FullBackup {
                 continue; // search-folder results and broken rows have nothing to restore
             }
             FolderOperation op = f.softDeleted() ? FolderOperation.SOFT_DELETE : FolderOperation.UPSERT;
-            send(inFlight, key, events.folder(store, f, sourceKeys.get(f.parentId()), op, watermark, now()));
+            send(inFlight, key, withSync(events.folder(store, f, sourceKeys.get(f.parentId()), op, watermark, now())));
             progress.folders.incrementAndGet();
         }
         reader.forEachMessage(store, (folder, m) -> {
@@ -151,8 +198,7 @@ public final class FullBackup {
                 return;
             }
             // Attachment data is read here, on the snapshot connection (the lob backend needs it); the upload is parallel.
-            Map<io.kbr.kopano.model.BlobRef, byte[]> data = new HashMap<>();
-            collectBlobs(reader, m, data);
+            Map<io.kbr.kopano.model.BlobRef, byte[]> data = MessageBackup.readBlobs(reader, m);
             Bytes folderKey = folder.sourceKey();
             inFlight.acquireTask();
             pool.execute(() -> {
@@ -166,47 +212,14 @@ public final class FullBackup {
             });
         });
         BlobRef metadata = documents.putMetadata(reader.metadata(store), store.hierarchyId(), sourceKeys);
-        documents.flush().join();
-        send(inFlight, key, events.store(store, metadata, watermark, now()));
-    }
-
-    private static void collectBlobs(KopanoReader reader, Message m, Map<io.kbr.kopano.model.BlobRef, byte[]> out) throws Exception {
-        if (m.imapEmail() != null) {
-            out.put(m.imapEmail(), reader.readBlob(m.imapEmail()));
-        }
-        for (var a : m.attachments()) {
-            if (a.data() != null) {
-                out.put(a.data(), reader.readBlob(a.data()));
-            }
-            if (a.embedded() != null) {
-                collectBlobs(reader, a.embedded(), out);
-            }
-        }
+        documents.flush();
+        documents.durable(List.of(metadata)).join();
+        send(inFlight, key, withSync(events.store(store, metadata, watermark, now())));
     }
 
     private void backupMessage(Store store, String key, Bytes folderKey, Message m, Map<io.kbr.kopano.model.BlobRef, byte[]> data,
             long watermark, InFlight inFlight) {
-        // A small original MIME text travels inside the document: it is unique per item anyway, and one object
-        // fewer per item is the biggest saving against the object store (docs/benchmarks.md).
-        byte[] mime = m.imapEmail() == null ? null : data.get(m.imapEmail());
-        boolean inline = mime != null && mime.length <= INLINE_RFC822_LIMIT;
-        Map<io.kbr.kopano.model.BlobRef, BlobRef> refs = new HashMap<>();
-        for (var e : data.entrySet()) {
-            if (!(inline && e.getKey().equals(m.imapEmail()))) {
-                refs.put(e.getKey(), documents.put(e.getValue()));
-            }
-        }
-        ItemDocument doc = ItemDocuments.toDocument(m, refs::get);
-        if (inline) {
-            progress.plainBytes.addAndGet(mime.length);
-            doc.setRfc822Inline(java.nio.ByteBuffer.wrap(mime));
-        }
-        BlobRef docRef = documents.putItem(doc);
-        List<BlobRef> all = new ArrayList<>();
-        all.add(docRef);
-        all.addAll(ItemDocuments.blobs(doc));
-        ItemOperation op = m.softDeleted() ? ItemOperation.SOFT_DELETE : ItemOperation.UPSERT;
-        ChangeEvent e = events.item(store, folderKey, m, op, docRef, all, watermark, now());
+        ChangeEvent e = withSync(messages.backup(store, folderKey, m, data, watermark, now()));
         try {
             inFlight.acquireAck();
         } catch (InterruptedException ie) {
@@ -215,7 +228,7 @@ public final class FullBackup {
             return;
         }
         // Blobs before events: the event leaves only once its document and attachment data are durable.
-        documents.whenDurable().whenComplete((ok, err) -> {
+        documents.durable(((io.kbr.events.schema.ItemChange) e.getChange()).getBlobs()).whenComplete((ok, err) -> {
             if (err != null) {
                 inFlight.fail(new RuntimeException("storing the blobs of message " + m.hierarchyId() + " failed: " + err.getMessage(), err));
                 inFlight.releaseAck();
@@ -241,6 +254,10 @@ public final class FullBackup {
             }
             inFlight.releaseAck();
         });
+    }
+
+    private ChangeEvent withSync(ChangeEvent e) {
+        return syncId == null ? e : events.inSync(e, syncId);
     }
 
     private long now() {

@@ -12,9 +12,15 @@ public interface AgentConfig {
     @WithDefault("kopano1")
     String serverId();
 
-    /** Run a full backup of every store when the agent starts. */
+    /**
+     * Back up at start: continue from the checkpoint (incremental), or — without one — run a full backup first.
+     * With {@code incremental.enabled=false}, only the full backup runs.
+     */
     @WithDefault("true")
     boolean fullBackupOnStart();
+
+    /** Continuous incremental backup from Kopano's change journal. */
+    Incremental incremental();
 
     /** Threads that hash, compress and upload blobs and publish events. */
     @WithDefault("4")
@@ -23,6 +29,40 @@ public interface AgentConfig {
     /** Kafka topic of change events. */
     @WithDefault("kbr.changes")
     String changesTopic();
+
+    interface Incremental {
+        /** Follow the change journal after the full backup. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Pause between journal polls when there was nothing to do. */
+        @WithDefault("1s")
+        java.time.Duration pollInterval();
+
+        /** Journal rows read per poll at most. */
+        @WithDefault("1000")
+        int batch();
+
+        /** How long a gap in the journal ids waits for a late commit before it counts as empty (§5.5 pitfall 1). */
+        @WithDefault("10s")
+        java.time.Duration settle();
+
+        /** How often store metadata (settings, OOF, rules, ACLs, delegates), which the journal does not record, is compared. */
+        @WithDefault("10s")
+        java.time.Duration metadataInterval();
+
+        /** Compacted topic holding the agent's journal position (key: server id). */
+        @WithDefault("kbr.agent.checkpoints")
+        String checkpointTopic();
+
+        /** Partitions of the changes topic when the agent creates it (events are keyed by store). */
+        @WithDefault("6")
+        int changesPartitions();
+
+        /** Replication factor of the topics the agent creates (1 for a single local broker). */
+        @WithDefault("1")
+        short replication();
+    }
 
     /** How the Kopano server keeps attachment data (its server.cfg). */
     Attachments attachments();

@@ -23,7 +23,12 @@ public class AgentResource {
 
     /** Backup status as seen by this agent. */
     public record Status(boolean running, String step, long items, long folders, long plainBytes, long blobsUploaded, long blobsSkipped,
-            long events, BackupReport lastReport, String lastError) {
+            long events, BackupReport lastReport, String lastError, Incremental incremental) {
+    }
+
+    /** The continuous backup: mode, checkpoint (journal id), journal end, lag in rows, open gaps, last poll. */
+    public record Incremental(String mode, long checkpoint, long journalMax, long lag, long openGaps, long polls, java.time.Instant lastPollAt,
+            String lastError, String lastSync) {
     }
 
     @GET
@@ -31,7 +36,13 @@ public class AgentResource {
     public Status status() {
         BackupProgress p = backups.progress();
         return new Status(backups.running(), p.step.get(), p.items.get(), p.folders.get(), p.plainBytes.get(), p.blobsUploaded.get(),
-                p.blobsSkipped.get(), p.events.get(), backups.lastReport().orElse(null), backups.lastError().orElse(null));
+                p.blobsSkipped.get(), p.events.get(), backups.lastReport().orElse(null), backups.lastError().orElse(null), incremental());
+    }
+
+    private Incremental incremental() {
+        BackupService.IncrementalStatus s = backups.incremental();
+        return new Incremental(s.mode.get(), s.checkpoint.get(), s.journalMax.get(), s.lag.get(), s.openGaps.get(), s.polls.get(),
+                s.lastPollAt.get(), s.lastError.get(), s.lastSync.get());
     }
 
     @POST

@@ -14,7 +14,13 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.kbr.agent.incremental.Checkpoints;
+import io.kbr.agent.incremental.IncrementalBackup;
+import io.kbr.agent.incremental.TopicSetup;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -26,7 +32,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
-/** Runs full backups in the background (at start when configured, or on request), one at a time. */
+/**
+ * Runs the agent's backups: at start, continuous backup — a full backup when there is no checkpoint (or a resync
+ * by diff when the journal cannot serve the checkpoint), then incremental polls of the change journal, saving
+ * the checkpoint after each acknowledged batch; on request, a full backup (one at a time). A failing poll is
+ * retried from the last checkpoint after a pause, so a database or broker outage delays the backup but loses
+ * nothing.
+ */
 @ApplicationScoped
 public class BackupService {
     private static final Logger LOG = Logger.getLogger(BackupService.class);
@@ -45,25 +57,162 @@ public class BackupService {
         t.setDaemon(true);
         return t;
     });
+    private final String bootstrap;
+    private final IncrementalStatus incremental = new IncrementalStatus();
+    private volatile boolean stopping;
+    private Thread continuous;
+
+    /** Where the continuous backup stands, for the status API and the metrics. */
+    public static final class IncrementalStatus {
+        public final AtomicReference<String> mode = new AtomicReference<>("starting");
+        public final java.util.concurrent.atomic.AtomicLong checkpoint = new java.util.concurrent.atomic.AtomicLong(-1);
+        public final java.util.concurrent.atomic.AtomicLong journalMax = new java.util.concurrent.atomic.AtomicLong(-1);
+        public final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
+        public final java.util.concurrent.atomic.AtomicLong openGaps = new java.util.concurrent.atomic.AtomicLong();
+        public final java.util.concurrent.atomic.AtomicLong polls = new java.util.concurrent.atomic.AtomicLong();
+        public final AtomicReference<java.time.Instant> lastPollAt = new AtomicReference<>();
+        public final AtomicReference<String> lastError = new AtomicReference<>();
+        public final AtomicReference<String> lastSync = new AtomicReference<>();
+    }
 
     public BackupService(DataSource kopano, AgentConfig config, Documents documents, KafkaChangePublisher publisher, ChangeEvents events,
-            BackupProgress progress) {
+            BackupProgress progress, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry registry) {
         this.kopano = kopano;
         this.config = config;
         this.documents = documents;
         this.publisher = publisher;
         this.events = events;
         this.progress = progress;
+        this.bootstrap = bootstrap;
+        Gauge.builder("kbr.agent.journal.lag", incremental.lag, java.util.concurrent.atomic.AtomicLong::get)
+                .description("journal rows not yet backed up (change lag)").register(registry);
+        Gauge.builder("kbr.agent.journal.checkpoint", incremental.checkpoint, java.util.concurrent.atomic.AtomicLong::get)
+                .description("the journal id up to which everything is backed up").register(registry);
+        Gauge.builder("kbr.agent.journal.open.gaps", incremental.openGaps, java.util.concurrent.atomic.AtomicLong::get)
+                .description("journal ids waiting for a late commit").register(registry);
     }
 
     void onStart(@Observes StartupEvent ev) {
-        if (config.fullBackupOnStart()) {
-            startFullBackup();
+        if (!config.fullBackupOnStart()) {
+            incremental.mode.set("idle");
+            return;
         }
+        if (!config.incremental().enabled()) {
+            incremental.mode.set("full backup only");
+            startFullBackup();
+            return;
+        }
+        continuous = new Thread(this::continuousBackup, "kbr-continuous-backup");
+        continuous.setDaemon(true);
+        continuous.start();
     }
 
     void onStop(@Observes ShutdownEvent ev) {
+        stopping = true;
+        if (continuous != null) {
+            continuous.interrupt();
+        }
         runner.shutdownNow();
+    }
+
+    public IncrementalStatus incremental() {
+        return incremental;
+    }
+
+    /** Full backup or resync when needed, then journal polls until the agent stops; failures are retried. */
+    private void continuousBackup() {
+        AgentConfig.Incremental cfg = config.incremental();
+        while (!stopping) {
+            try (Checkpoints checkpoints = new Checkpoints(bootstrap, cfg.checkpointTopic())) {
+                incremental.mode.set("preparing topics");
+                TopicSetup.ensure(bootstrap, config.changesTopic(), cfg.changesPartitions(), cfg.checkpointTopic(), cfg.replication());
+                Optional<Long> saved = checkpoints.load(config.serverId());
+                long floor;
+                boolean canServe;
+                try (Connection c = kopano.getConnection()) {
+                    canServe = saved.isPresent() && IncrementalBackup.journalCanServe(c, saved.get());
+                }
+                if (saved.isEmpty()) {
+                    incremental.mode.set("full backup");
+                    floor = runFull(null, null).watermark();
+                    checkpoints.save(config.serverId(), floor);
+                } else if (!canServe) {
+                    // The journal no longer holds what happened after the checkpoint: resync by diff.
+                    String syncId = "resync-" + java.util.UUID.randomUUID();
+                    LOG.warnf("the change journal cannot serve checkpoint %d of server %s; running full sync %s", saved.get(), config.serverId(), syncId);
+                    incremental.mode.set("resync");
+                    incremental.lastSync.set(syncId);
+                    floor = runFull(syncId, "journal-gap").watermark();
+                    checkpoints.save(config.serverId(), floor);
+                } else {
+                    floor = saved.get();
+                    LOG.infof("continuing the incremental backup of %s from journal id %d", config.serverId(), floor);
+                }
+                incremental.checkpoint.set(floor);
+                follow(checkpoints, floor, cfg);
+            } catch (Exception e) {
+                if (stopping || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                LOG.errorf(e, "continuous backup of %s failed, retrying in 5 s from the last checkpoint: %s", config.serverId(), e.getMessage());
+                incremental.lastError.set(e.getMessage());
+                incremental.mode.set("retrying after: " + e.getMessage());
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void follow(Checkpoints checkpoints, long floor, AgentConfig.Incremental cfg) throws Exception {
+        try (Connection c = kopano.getConnection()) {
+            c.setAutoCommit(true); // every statement sees the latest commits
+            IncrementalBackup inc = new IncrementalBackup(c, attachmentStorage(), documents, publisher, events, progress,
+                    new IncrementalBackup.Settings(cfg.batch(), cfg.settle(), cfg.metadataInterval()), Clock.systemUTC(), floor);
+            incremental.mode.set("incremental");
+            long saved = floor;
+            while (!stopping) {
+                IncrementalBackup.PollResult r = inc.poll();
+                incremental.polls.incrementAndGet();
+                incremental.lastPollAt.set(java.time.Instant.now());
+                incremental.journalMax.set(r.journalMax());
+                incremental.lag.set(r.lag());
+                incremental.openGaps.set(r.openGaps());
+                if (r.floor() != saved) {
+                    checkpoints.save(config.serverId(), r.floor());
+                    saved = r.floor();
+                    incremental.checkpoint.set(saved);
+                }
+                incremental.lastError.set(null);
+                if (r.rows() == 0 || r.lag() == 0) {
+                    Thread.sleep(cfg.pollInterval().toMillis());
+                }
+            }
+        }
+    }
+
+    /** A full backup (or full sync) in the calling thread, reported like one started through the API. */
+    private BackupReport runFull(String syncId, String reason) throws Exception {
+        while (!running.compareAndSet(false, true)) {
+            Thread.sleep(500); // an API-started full backup is running: wait for it
+        }
+        try {
+            FullBackup backup = new FullBackup(kopano, attachmentStorage(), documents, publisher, events, config.workers(), Clock.systemUTC(), progress);
+            if (syncId != null) {
+                backup.asSync(syncId, reason);
+            }
+            BackupReport report = backup.run();
+            lastReport.set(report);
+            lastError.set(null);
+            return report;
+        } catch (Exception e) {
+            lastError.set(e.getMessage());
+            throw e;
+        } finally {
+            running.set(false);
+        }
     }
 
     /** Starts a full backup unless one is running; returns false when one is. */

@@ -120,6 +120,7 @@ public final class BlobStore implements AutoCloseable {
         Optional<ObjectStorage.ObjectInfo> existing = s3.run("HEAD " + key, () -> storage.stat(key));
         if (existing.isPresent()) {
             stats.skippedExisting();
+            refreshIfOld(storage, s3, key, existing.get());
             return new PutResult(id, false, data.length, existing.get().size());
         }
         StoredObjectWriter writer = newWriter(data.length);
@@ -449,6 +450,20 @@ public final class BlobStore implements AutoCloseable {
     ExecutorService uploadExecutor() {
         return partUploads;
     }
+
+    /**
+     * An existing object found by a put is about to be referenced again. If it is old, garbage collection may
+     * consider it unreferenced (its last reference purged) and delete it before the new reference reaches the
+     * catalog; a server-side copy onto itself makes it young, and GC keeps young objects (grace period).
+     */
+    static void refreshIfOld(ObjectStorage storage, S3Requests s3, String key, ObjectStorage.ObjectInfo info) {
+        if (info.lastModified() != null && info.lastModified().isBefore(java.time.Instant.now().minus(REFRESH_AFTER))) {
+            s3.runVoid("COPY " + key + " onto itself (refresh)", () -> storage.copy(key, key, info.userMetadata()));
+        }
+    }
+
+    /** Objects older than this are refreshed when a put finds them (well below the catalog's 24 h GC grace). */
+    static final java.time.Duration REFRESH_AFTER = java.time.Duration.ofHours(1);
 
     /** Stops the part-upload threads and drops idle connections. */
     @Override

@@ -98,7 +98,8 @@ final class MinioObjectStorage implements ObjectStorage {
         try {
             StatObjectResponse response = await(() -> client.statObject(
                     StatObjectArgs.builder().bucket(bucket).object(key).build()));
-            return Optional.of(new ObjectInfo(response.size(), response.etag(), userMetadata(response.headers())));
+            return Optional.of(new ObjectInfo(response.size(), response.etag(), userMetadata(response.headers()),
+                    response.lastModified() == null ? null : response.lastModified().toInstant()));
         } catch (S3RequestException e) {
             if (e.isNotFound()) {
                 return Optional.empty();

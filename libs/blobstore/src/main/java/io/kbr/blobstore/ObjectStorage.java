@@ -20,7 +20,10 @@ import java.util.Optional;
 interface ObjectStorage extends AutoCloseable {
 
     /** What a HEAD on an object tells. {@code userMetadata} keys are lower-case, without {@code x-amz-meta-}. */
-    record ObjectInfo(long size, String etag, Map<String, String> userMetadata) {
+    record ObjectInfo(long size, String etag, Map<String, String> userMetadata, Instant lastModified) {
+        ObjectInfo(long size, String etag, Map<String, String> userMetadata) {
+            this(size, etag, userMetadata, null);
+        }
     }
 
     /** One entry of a listing. */

@@ -35,6 +35,10 @@ public final class Packer implements AutoCloseable {
     private final long maxDelayNanos;
     private final Semaphore uploadSlots = new Semaphore(MAX_PENDING_PACKS);
     private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+    /** Packs not yet stored (open or uploading) and recently failed ones, by id: what {@link #durable} answers from. */
+    private final Map<String, CompletableFuture<Void>> unfinished = new ConcurrentHashMap<>();
+    private final java.util.Deque<String> failed = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.List<java.util.function.Consumer<String>> failureListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
     private Open open;
     private boolean closed;
@@ -74,6 +78,7 @@ public final class Packer implements AutoCloseable {
             }
             if (open == null) {
                 open = new Open(PackFormat.newPackId(), System.nanoTime());
+                unfinished.put(open.id, open.stored);
             }
             ref = new PackedBlob(id, plain.length, open.id, open.size, entry.length);
             open.add(entry, ref);
@@ -102,16 +107,36 @@ public final class Packer implements AutoCloseable {
         return CompletableFuture.allOf(waitFor.toArray(CompletableFuture[]::new));
     }
 
-    /** Seals the open pack now and completes when every blob appended so far is stored. */
+    /**
+     * Completes when the pack holding a blob is stored; fails when its upload failed. This is the precise
+     * answer for a caller about to refer to particular blobs (e.g. in a change event): {@link #whenDurable()}
+     * cannot report a pack that already failed before it was called.
+     */
+    public CompletableFuture<Void> durable(String packId) {
+        CompletableFuture<Void> f = unfinished.get(packId);
+        return f == null ? CompletableFuture.completedFuture(null) : f;
+    }
+
+    /** Called with the id of every pack whose upload failed (e.g. to forget cached references into it). */
+    public void onFailure(java.util.function.Consumer<String> listener) {
+        failureListeners.add(listener);
+    }
+
+    /**
+     * Seals the open pack now and completes when it and every pack still uploading are stored. Use
+     * {@link #durable(String)} for the packs of particular blobs.
+     */
     public CompletableFuture<Void> flush() {
         Open sealed;
+        CompletableFuture<Void> all;
         synchronized (this) {
             sealed = sealLocked();
+            all = whenDurable();
         }
         if (sealed != null) {
             upload(sealed);
         }
-        return whenDurable();
+        return all;
     }
 
     /** Flushes, waits for the uploads, and stops the timer. */
@@ -163,23 +188,42 @@ public final class Packer implements AutoCloseable {
                 }
             });
         } catch (RuntimeException e) {
-            uploadSlots.release();
-            pending.remove(pack.stored);
-            pack.stored.completeExceptionally(e);
+            finish(pack, e);
             throw e;
         }
     }
 
-    /** Forgets the pack before completing it, so a later {@link #whenDurable()} never waits on a finished one. */
+    /**
+     * Forgets the pack before completing it, so a later {@link #whenDurable()} never waits on a finished one. A
+     * failed pack stays known to {@link #durable} (the last {@value #FAILED_KEPT}), so a caller asking about
+     * one of its blobs later still learns that the blob is not stored.
+     */
     private void finish(Open pack, Throwable failure) {
         pending.remove(pack.stored);
         uploadSlots.release();
         if (failure == null) {
+            unfinished.remove(pack.id);
             pack.stored.complete(null);
         } else {
             pack.stored.completeExceptionally(failure);
+            failed.add(pack.id);
+            while (failed.size() > FAILED_KEPT) {
+                String old = failed.poll();
+                if (old != null) {
+                    unfinished.remove(old);
+                }
+            }
+            for (var l : failureListeners) {
+                try {
+                    l.accept(pack.id);
+                } catch (RuntimeException ignored) {
+                    // a listener's problem must not hide the failure
+                }
+            }
         }
     }
+
+    static final int FAILED_KEPT = 10_000;
 
     /** The pack being filled. */
     private static final class Open {

@@ -113,6 +113,7 @@ final class StoredObjectWriter extends OutputStream {
                 abort();
                 stats.discarded(partBytesSent);
                 stats.skippedExisting();
+                BlobStore.refreshIfOld(storage, s3, key, existing.get());
                 return new PutResult(id, false, plainSize, existing.get().size());
             }
         }

@@ -26,7 +26,7 @@ final class InMemoryObjectStorage implements ObjectStorage {
 
     record StoredObject(byte[] data, Map<String, String> metadata, String etag, java.time.Instant created) {
         StoredObject(byte[] data, Map<String, String> metadata, String etag) {
-            this(data, metadata, etag, java.time.Instant.now());
+            this(data, metadata, etag, null);
         }
     }
 
@@ -39,6 +39,8 @@ final class InMemoryObjectStorage implements ObjectStorage {
     private final Deque<Fault> faults = new ArrayDeque<>();
     private Function<InputStream, InputStream> bodyWrapper = Function.identity();
     private int listPageSize = 1000;
+    /** The time new and copied objects get as last-modified (tests move it). */
+    final java.util.concurrent.atomic.AtomicReference<java.time.Instant> clock = new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
 
     @Override
     public String bucket() {
@@ -78,7 +80,7 @@ final class InMemoryObjectStorage implements ObjectStorage {
 
     void overwrite(String key, byte[] data) {
         StoredObject old = objects.get(key);
-        objects.put(key, new StoredObject(data, old == null ? Map.of() : old.metadata(), UUID.randomUUID().toString()));
+        objects.put(key, new StoredObject(data, old == null ? Map.of() : old.metadata(), UUID.randomUUID().toString(), clock.get()));
     }
 
     int openMultipartUploads() {
@@ -112,14 +114,14 @@ final class InMemoryObjectStorage implements ObjectStorage {
         request("HEAD " + key);
         StoredObject object = objects.get(key);
         return object == null ? Optional.empty()
-                : Optional.of(new ObjectInfo(object.data().length, object.etag(), object.metadata()));
+                : Optional.of(new ObjectInfo(object.data().length, object.etag(), object.metadata(), object.created()));
     }
 
     @Override
     public void put(String key, byte[] data, int length, Map<String, String> userMetadata) throws IOException {
         request("PUT " + key);
         objects.put(key, new StoredObject(Arrays.copyOf(data, length), Map.copyOf(userMetadata),
-                UUID.randomUUID().toString()));
+                UUID.randomUUID().toString(), clock.get()));
     }
 
     @Override
@@ -152,7 +154,7 @@ final class InMemoryObjectStorage implements ObjectStorage {
             }
             out.writeBytes(parts.get(i));
         }
-        objects.put(key, new StoredObject(out.toByteArray(), Map.of(), UUID.randomUUID().toString()));
+        objects.put(key, new StoredObject(out.toByteArray(), Map.of(), UUID.randomUUID().toString(), clock.get()));
     }
 
     @Override
@@ -168,7 +170,7 @@ final class InMemoryObjectStorage implements ObjectStorage {
         if (object == null) {
             throw new S3RequestException(404, "NoSuchKey", "no " + source);
         }
-        objects.put(target, new StoredObject(object.data(), Map.copyOf(userMetadata), UUID.randomUUID().toString()));
+        objects.put(target, new StoredObject(object.data(), Map.copyOf(userMetadata), UUID.randomUUID().toString(), clock.get()));
     }
 
     @Override

@@ -79,10 +79,16 @@ class PackerTest {
             storage.failNext(r -> r.startsWith("PUT packs/"), new IOException("connection reset"));
         }
         try (Packer packer = store.packer(1 << 20, Duration.ofMinutes(1))) {
-            packer.append(document(1));
+            List<String> failedPacks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            packer.onFailure(failedPacks::add);
+            PackedBlob lost = packer.append(document(1));
             assertThatThrownBy(() -> packer.flush().join()).hasMessageContaining("connection reset").hasMessageContaining("PUT packs/");
+            // asked later, about that blob in particular: still not stored
+            assertThatThrownBy(() -> packer.durable(lost.pack()).join()).hasMessageContaining("connection reset");
+            assertThat(failedPacks).containsExactly(lost.pack());
             PackedBlob later = packer.append(document(2));
             packer.flush().join();
+            packer.durable(later.pack()).join();
             assertThat(store.get(later)).isEqualTo(document(2));
         }
     }
@@ -165,6 +171,22 @@ class PackerTest {
         } finally {
             wrong.close();
         }
+    }
+
+    @Test
+    void aPutThatFindsAnOldObjectMakesItYoungAgainSoGcKeepsIt() {
+        storage.clock.set(java.time.Instant.now().minus(java.time.Duration.ofDays(3)));
+        BlobId id = store.put(document(9)).id();
+        assertThat(store.objects().findFirst().orElseThrow().lastModified()).isBefore(java.time.Instant.now().minus(java.time.Duration.ofDays(2)));
+        storage.clock.set(java.time.Instant.now());
+        PutResult again = store.put(document(9));
+        assertThat(again.uploaded()).isFalse();
+        assertThat(store.objects().findFirst().orElseThrow().lastModified()).isAfter(java.time.Instant.now().minusSeconds(60));
+        assertThat(store.get(id)).isEqualTo(document(9));
+        // a young object is left alone: no copy request
+        int requests = storage.requests().size();
+        store.put(document(9));
+        assertThat(storage.requests().subList(requests, storage.requests().size())).noneMatch(r -> r.startsWith("COPY"));
     }
 
     @Test
