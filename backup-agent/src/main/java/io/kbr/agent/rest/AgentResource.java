@@ -45,6 +45,15 @@ public class AgentResource {
                 s.lastPollAt.get(), s.lastError.get(), s.lastSync.get());
     }
 
+    /** A full sync (resync by diff): afterwards the catalog holds exactly what the server holds. */
+    @POST
+    @Path("/resyncs")
+    public Response startResync() {
+        return backups.startResync()
+                .map(id -> Response.accepted(Map.of("syncId", id)).build())
+                .orElseGet(() -> Response.status(Response.Status.CONFLICT).entity(Map.of("error", "busy", "detail", "a full backup is already running")).build());
+    }
+
     @POST
     @Path("/backups")
     public Response startFullBackup() {

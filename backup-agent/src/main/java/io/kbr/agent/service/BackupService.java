@@ -236,6 +236,26 @@ public class BackupService {
         return true;
     }
 
+    /**
+     * Starts a full sync (resync by diff) of every store unless a full backup is running; returns the sync id,
+     * or empty when busy. The catalog marks what the sync does not report as hard-deleted.
+     */
+    public Optional<String> startResync() {
+        if (running.get()) {
+            return Optional.empty();
+        }
+        String syncId = "resync-" + java.util.UUID.randomUUID();
+        runner.execute(() -> {
+            try {
+                incremental.lastSync.set(syncId);
+                runFull(syncId, "operator");
+            } catch (Exception e) {
+                LOG.errorf(e, "full sync %s failed: %s", syncId, e.getMessage());
+            }
+        });
+        return Optional.of(syncId);
+    }
+
     public boolean running() {
         return running.get();
     }
