@@ -130,6 +130,23 @@ public final class KbrStack implements AutoCloseable {
 
     public JavaService startCatalog() {
         db.createDatabase(CATALOG_DB);
+        return restartCatalog();
+    }
+
+    /** Kills the catalog with SIGKILL (crash tests). */
+    public void killCatalog() {
+        catalog.kill();
+        services.remove(catalog);
+    }
+
+    /** Kills the agent with SIGKILL (crash tests). */
+    public void killAgent() {
+        agent.kill();
+        services.remove(agent);
+    }
+
+    /** Starts the catalog on its existing database (after a kill). */
+    public JavaService restartCatalog() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("quarkus.datasource.jdbc.url", db.jdbcUrl(CATALOG_DB));
         p.put("quarkus.datasource.username", db.rootUser());

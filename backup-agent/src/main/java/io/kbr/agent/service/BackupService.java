@@ -186,8 +186,10 @@ public class BackupService {
                     incremental.checkpoint.set(saved);
                 }
                 incremental.lastError.set(null);
-                if (r.rows() == 0 || r.lag() == 0) {
-                    Thread.sleep(cfg.pollInterval().toMillis());
+                if (r.rows() == 0) {
+                    Thread.sleep(cfg.pollInterval().toMillis()); // idle: the configured interval
+                } else if (r.lag() == 0) {
+                    Thread.sleep(Math.min(50, cfg.pollInterval().toMillis())); // busy: more changes are likely on their way
                 }
             }
         }

@@ -218,6 +218,23 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the server and its wrapper with SIGKILL at once, as a crash or an OOM kill would: no shutdown hook
+     * runs, nothing is flushed. For crash tests.
+     */
+    public void kill() {
+        closed = true;
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            RUNNING.remove(this);
+        }
+    }
+
     /** Signals every running child first, then waits for all, so that they stop in parallel. */
     private static void stopAll() {
         List<ChildProcess> children = new ArrayList<>(RUNNING);

@@ -92,6 +92,11 @@ public final class JavaService implements AutoCloseable {
         return process.logTail(lines);
     }
 
+    /** SIGKILL, as a crash would (see {@link ChildProcess#kill()}). */
+    public void kill() {
+        process.kill();
+    }
+
     @Override
     public void close() {
         process.close();

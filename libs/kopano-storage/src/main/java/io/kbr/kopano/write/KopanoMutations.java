@@ -1,4 +1,4 @@
-package io.kbr.agent.incremental;
+package io.kbr.kopano.write;
 
 import io.kbr.kopano.model.Bytes;
 import io.kbr.kopano.model.Message;
@@ -15,18 +15,19 @@ import java.util.List;
 /**
  * Changes to a Kopano database written the way kopano-server writes them (KOPANO-STORAGE.md §5.3: the object
  * rows and the {@code changes} rows in one transaction), for the operations {@code KopanoWriter} does not offer.
- * Test-only: it keeps to what the agent reads (hierarchy, properties, indexedproperties, changes).
+ * For tests and benchmarks: it keeps to what kbr reads (hierarchy, properties, indexedproperties, changes), not
+ * everything the server maintains (counters, tproperties, attachment files of deleted objects).
  */
-final class ServerActions {
+public final class KopanoMutations {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Connection c;
 
-    ServerActions(Connection c) {
+    public KopanoMutations(Connection c) {
         this.c = c;
     }
 
     /** A property edit of a message (e.g. the subject): CHANGE. */
-    void setSubject(long message, String subject) throws SQLException {
+    public void setSubject(long message, String subject) throws SQLException {
         tx(() -> {
             exec("UPDATE properties SET val_string = ? WHERE hierarchyid = ? AND tag IN (?, ?) AND type = 30", subject, message,
                     PropTags.SUBJECT, PropTags.NORMALIZED_SUBJECT);
@@ -35,7 +36,7 @@ final class ServerActions {
     }
 
     /** The read flag (PR_MESSAGE_FLAGS bit 1): FLAG with flags = the new read state. */
-    void setRead(long message, boolean read) throws SQLException {
+    public void setRead(long message, boolean read) throws SQLException {
         tx(() -> {
             exec("UPDATE properties SET val_ulong = " + (read ? "val_ulong | 1" : "val_ulong & ~1") + " WHERE hierarchyid = ? AND tag = ? AND type = 3",
                     message, PropTags.MESSAGE_FLAGS);
@@ -44,7 +45,7 @@ final class ServerActions {
     }
 
     /** Hard delete of a message: its rows are gone, HARD_DELETE (old sourcekey, its folder). */
-    void hardDelete(long message) throws SQLException {
+    public void hardDelete(long message) throws SQLException {
         tx(() -> {
             Bytes sk = sourceKey(message);
             Bytes folder = sourceKey(parent(message));
@@ -54,7 +55,7 @@ final class ServerActions {
     }
 
     /** A move between folders (§5.3): same hierarchy id, new sourcekey; HARD_DELETE (old key, old folder) + NEW (new key, new folder). */
-    Bytes move(long message, long toFolder) throws SQLException {
+    public Bytes move(long message, long toFolder) throws SQLException {
         return tx(() -> {
             Bytes old = sourceKey(message);
             Bytes oldFolder = sourceKey(parent(message));
@@ -70,7 +71,7 @@ final class ServerActions {
         });
     }
 
-    void renameFolder(long folder, String name) throws SQLException {
+    public void renameFolder(long folder, String name) throws SQLException {
         tx(() -> {
             exec("UPDATE properties SET val_string = ? WHERE hierarchyid = ? AND tag = ? AND type = 30", name, folder, PropTags.DISPLAY_NAME);
             change(ChangeTypes.FOLDER_CHANGE, sourceKey(folder), sourceKey(parent(folder)), 0);
@@ -78,7 +79,7 @@ final class ServerActions {
     }
 
     /** A folder move: FOLDER_CHANGE under the old parent and under the new one; the sourcekey stays. */
-    void moveFolder(long folder, long toParent) throws SQLException {
+    public void moveFolder(long folder, long toParent) throws SQLException {
         tx(() -> {
             Bytes oldParent = sourceKey(parent(folder));
             exec("UPDATE hierarchy SET parent = ? WHERE id = ?", toParent, folder);
@@ -88,7 +89,7 @@ final class ServerActions {
     }
 
     /** Soft delete of a folder: its flag, FOLDER_SOFT_DELETE, and SOFT_DELETE for every message directly in a folder of the subtree. */
-    void softDeleteFolder(long folder) throws SQLException {
+    public void softDeleteFolder(long folder) throws SQLException {
         tx(() -> {
             exec("UPDATE hierarchy SET flags = flags | ? WHERE id = ?", Message.FLAG_DELETED, folder);
             change(ChangeTypes.FOLDER_SOFT_DELETE, sourceKey(folder), sourceKey(parent(folder)), 0);
@@ -101,7 +102,7 @@ final class ServerActions {
     }
 
     /** Hard delete of a folder subtree: rows gone, FOLDER_HARD_DELETE for each folder and HARD_DELETE for each message. */
-    void hardDeleteFolder(long folder) throws SQLException {
+    public void hardDeleteFolder(long folder) throws SQLException {
         tx(() -> {
             List<long[]> messages = new ArrayList<>();
             List<Bytes[]> folders = new ArrayList<>();
@@ -125,7 +126,7 @@ final class ServerActions {
         });
     }
 
-    Bytes sourceKey(long id) throws SQLException {
+    public Bytes sourceKey(long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT val_binary FROM indexedproperties WHERE hierarchyid = ? AND tag = ?")) {
             ps.setLong(1, id);
             ps.setInt(2, PropTags.SOURCE_KEY);
@@ -135,7 +136,7 @@ final class ServerActions {
         }
     }
 
-    long parent(long id) throws SQLException {
+    public long parent(long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT parent FROM hierarchy WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -145,7 +146,7 @@ final class ServerActions {
         }
     }
 
-    List<Long> children(long parent, int type) throws SQLException {
+    public List<Long> children(long parent, int type) throws SQLException {
         List<Long> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id FROM hierarchy WHERE parent = ? AND type = ? ORDER BY id")) {
             ps.setLong(1, parent);
@@ -203,11 +204,11 @@ final class ServerActions {
         }
     }
 
-    interface Work<T> {
+    private interface Work<T> {
         T run() throws SQLException;
     }
 
-    interface VoidWork {
+    private interface VoidWork {
         void run() throws SQLException;
     }
 
