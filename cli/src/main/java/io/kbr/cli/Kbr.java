@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         description = "Backup and restore for Kopano: inspect backups, export the index, purge, collect garbage.",
         footer = "%n" + ExitCodes.HELP,
         subcommands = {StatusCommand.class, StoresCommand.class, StatsCommand.class, IndexCommand.class, PurgeCommand.class,
-                GcCommand.class, CommandLine.HelpCommand.class})
+                GcCommand.class, ScrubCommand.class, CommandLine.HelpCommand.class})
 public final class Kbr {
 
     @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:KBR_URL:-http://localhost:8080}",

@@ -25,7 +25,7 @@ class KbrTest {
         Run r = kbr("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("status", "stores", "stats", "index", "purge", "gc", "Exit codes: 0 done");
-        for (String verb : new String[] {"status", "stores", "stats", "index", "purge", "gc"}) {
+        for (String verb : new String[] {"status", "stores", "stats", "index", "purge", "gc", "scrub"}) {
             Run h = kbr(verb, "--help");
             assertThat(h.code()).as(verb).isZero();
             assertThat(h.out()).as(verb).contains("Usage: kbr " + verb, "--url");

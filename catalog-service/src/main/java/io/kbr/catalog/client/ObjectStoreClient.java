@@ -31,7 +31,7 @@ public class ObjectStoreClient {
             store = BlobStore.create(BlobStoreConfig.of(endpoint.get(), config.accessKey().orElse(""),
                     config.secretKey().orElse(""))
                     .withBucket(config.bucket())
-                    .withRegion(config.region()));
+                    .withRegion(config.region()), io.kbr.blobstore.BlobCodec.configured(config.encryptionKeys(), config.activeKeyId()));
         }
         return Optional.ofNullable(store);
     }

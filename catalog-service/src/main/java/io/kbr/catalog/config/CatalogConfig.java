@@ -65,6 +65,14 @@ public interface CatalogConfig {
 
         @WithDefault("us-east-1")
         String region();
+
+        /**
+         * The AES-256 keys the agents encrypt with ({@code id:base64key[,…]}, as {@code kbr.agent.object-store.encryption-keys});
+         * needed by {@code scrub}, which decodes every blob. Garbage collection does not need them.
+         */
+        Optional<String> encryptionKeys();
+
+        Optional<String> activeKeyId();
     }
 
     interface Retention {
