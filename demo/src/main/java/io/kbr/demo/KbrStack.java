@@ -158,6 +158,7 @@ public final class KbrStack implements AutoCloseable {
         p.put("kbr.catalog.object-store.access-key", s3.accessKey());
         p.put("kbr.catalog.object-store.secret-key", s3.secretKey());
         p.put("kbr.catalog.object-store.region", s3.region());
+        p.put("kbr.catalog.object-store.encryption-keys", encryptionKeys); // scrub decodes what it verifies
         catalog = start("catalog-service", p);
         return catalog;
     }
