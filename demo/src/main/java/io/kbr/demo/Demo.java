@@ -73,6 +73,9 @@ public final class Demo {
         step(5, "waiting for the catalog to index " + report.path("events").asLong() + " change events");
         stack.awaitCatalog(report.path("events").asLong(), Duration.ofMinutes(2));
 
+        step(6, "continuous backup: deleting one mail in Kopano (as a user would) and waiting until the catalog knows");
+        String liveChange = liveChange(stack);
+
         JsonNode stores = stack.get(stack.catalog(), "/api/v1/stores");
         String catalog = stack.catalog().url("");
         System.out.println();
@@ -82,6 +85,8 @@ public final class Demo {
         System.out.printf("Backed up: %d stores, %d folders, %d items, %d blobs uploaded (%,d bytes of documents and attachments) in %.1f s%n",
                 report.path("stores").asLong(), report.path("folders").asLong(), report.path("items").asLong(),
                 report.path("blobsUploaded").asLong(), report.path("plainBytes").asLong(), report.path("durationMillis").asLong() / 1000.0);
+        System.out.println("Continuous backup: " + liveChange);
+        System.out.println("Blobs are encrypted at rest (AES-256-GCM, a fresh key for this demo run), item documents packed.");
         System.out.println("Stores in the catalog:");
         String exampleGuid = null;
         for (JsonNode s : stores) {
@@ -107,6 +112,13 @@ public final class Demo {
         System.out.println("  curl " + stack.agent().url("/api/v1/agent/status"));
         System.out.println("  curl " + stack.agent().url("/q/metrics") + " | grep kbr_agent");
         System.out.println();
+        System.out.println("The kbr command line (kopano-backup's vocabulary):");
+        System.out.println("  ./kbr --url " + catalog + " stores");
+        System.out.println("  ./kbr --url " + catalog + " stats --user user1");
+        System.out.println("  ./kbr --url " + catalog + " index --user user1 | head");
+        System.out.println("  ./kbr --url " + catalog + " scrub");
+        System.out.println("  ./kbr --url " + catalog + " purge 30 --dry-run");
+        System.out.println();
         System.out.println("Kopano database: " + stack.kopanoJdbcUrl() + " (user root, no password)");
         System.out.println("S3: " + servers.s3().endpoint() + " bucket kbr (access key " + servers.s3().accessKey() + ")");
         System.out.println("================================================================================");
@@ -115,6 +127,39 @@ public final class Demo {
         }
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();
+    }
+
+    /** Soft-deletes one Inbox mail of the first user and times until the catalog shows it deleted. */
+    private static String liveChange(KbrStack stack) {
+        try (java.sql.Connection c = stack.kopanoConnection()) {
+            var reader = new io.kbr.kopano.read.KopanoReader(c, stack.attachmentStorage());
+            var store = reader.stores().stream().filter(s -> "user1".equals(s.userName())).findFirst().orElseThrow();
+            io.kbr.kopano.model.Message[] victim = new io.kbr.kopano.model.Message[1];
+            reader.forEachMessage(store, (folder, m) -> {
+                if (victim[0] == null && !m.softDeleted() && "Inbox".equals(folder.displayName())) {
+                    victim[0] = m;
+                }
+            });
+            if (victim[0] == null) {
+                return "(no mail in user1's Inbox to delete)";
+            }
+            long t0 = System.nanoTime();
+            new io.kbr.kopano.write.KopanoWriter(c, stack.attachmentStorage())
+                    .softDelete(new io.kbr.kopano.write.StoreLayout(store, java.util.Map.of()), victim[0].hierarchyId(), java.time.Instant.now());
+            String path = "/api/v1/stores/" + store.guid().hex() + "/items/" + victim[0].sourceKey().hex();
+            while (System.nanoTime() - t0 < Duration.ofSeconds(60).toNanos()) {
+                if (stack.get(stack.catalog(), path).path("softDeleted").asBoolean()) {
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    info("the deleted mail is marked deleted in the catalog after " + ms + " ms");
+                    return "a mail deleted in Kopano showed as deleted in the catalog after " + ms + " ms ("
+                            + stack.catalog().url(path) + ")";
+                }
+                Thread.sleep(50);
+            }
+            return "the deleted mail did not reach the catalog within 60 s (see the agent's log)";
+        } catch (Exception e) {
+            return "(live change not shown: " + e.getMessage() + ")";
+        }
     }
 
     private static String exampleSender(KbrStack stack, String guid) {
@@ -133,7 +178,7 @@ public final class Demo {
     }
 
     private static void step(int n, String what) {
-        System.out.println("[demo] step " + n + " of 5: " + what);
+        System.out.println("[demo] step " + n + " of 6: " + what);
     }
 
     private static void info(String what) {
