@@ -125,6 +125,42 @@ class ContinuousBackupSystemIT {
                 }
             }
             assertThat(verified).isEqualTo(kopano.values().stream().mapToInt(Map::size).sum()).isGreaterThan(150);
+            // Folder changes, each kind once, after the crashes: the catalog's folder tree follows Kopano's.
+            String user1;
+            try (Connection c = stack.kopanoConnection()) {
+                KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
+                KopanoWriter w = new KopanoWriter(c, stack.attachmentStorage());
+                KopanoMutations server = new KopanoMutations(c);
+                Store s = reader.stores().stream().filter(x -> "user1".equals(x.userName())).findFirst().orElseThrow();
+                user1 = s.guid().hex();
+                Map<String, Long> byName = new HashMap<>();
+                reader.folders(s).forEach(f -> byName.put(f.displayName(), f.hierarchyId()));
+                StoreLayout layout = new StoreLayout(s, Map.of());
+                long trips = w.createFolder(layout, byName.get("IPM_SUBTREE"), "Reisen", "IPF.Note");
+                w.writeMessage(layout, trips, templatesForFolders().get(0));
+                long year = w.createFolder(layout, trips, "2026", "IPF.Note");
+                w.writeMessage(layout, year, templatesForFolders().get(1));
+                long flights = w.createFolder(layout, trips, "Flüge", "IPF.Note"); // deleted through its parent below
+                w.writeMessage(layout, flights, templatesForFolders().get(0));
+                long plans = w.createFolder(layout, byName.get("IPM_SUBTREE"), "Pläne", "IPF.Note");
+                server.renameFolder(year, "2027");
+                server.moveFolder(year, byName.get("Inbox"));
+                server.softDeleteFolder(trips);
+                server.hardDeleteFolder(plans);
+            }
+            long folderDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            Map<String, String> kopanoFolders;
+            Map<String, String> catalogFolders;
+            do {
+                Thread.sleep(500);
+                kopanoFolders = kopanoFolders(stack, user1);
+                catalogFolders = catalogFolders(stack, user1);
+            } while (!kopanoFolders.equals(catalogFolders) && System.nanoTime() < folderDeadline);
+            assertThat(catalogFolders).as("folders of user1 (sourcekey -> parent, name, soft-deleted)").isEqualTo(kopanoFolders);
+            assertThat(catalogFolders.values()).anyMatch(v -> v.contains("|2027|")).anyMatch(v -> v.contains("|Reisen|deleted"))
+                    .anyMatch(v -> v.contains("|Flüge|deleted")).noneMatch(v -> v.contains("|Pläne|"));
+            assertThat(catalogItems(stack, List.of(user1))).isEqualTo(Map.of(user1, kopanoItems(stack).get(user1)));
+
             JsonNode agentStatus = stack.get(stack.agent(), "/api/v1/agent/status");
             assertThat(agentStatus.path("lastReport").isNull()).as("the restarted agent continued from its checkpoint (no new full backup)").isTrue();
             JsonNode status = agentStatus.path("incremental");
@@ -187,6 +223,56 @@ class ContinuousBackupSystemIT {
                 Thread.sleep(60);
             }
         }
+    }
+
+    private static List<NewMessage> templatesForFolders() throws Exception {
+        MimeToMapi converter = new MimeToMapi(MimeToMapi.Options.defaults());
+        List<NewMessage> out = new ArrayList<>();
+        for (NamedMessage m : Corpora.all()) {
+            try {
+                out.add(converter.convert(m.bytes()));
+            } catch (Exception e) {
+                // not a mail
+            }
+            if (out.size() == 2) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** sourcekey -> "parent|name|deleted?", soft-deleted also when through a deleted parent folder. */
+    private static Map<String, String> kopanoFolders(KbrStack stack, String guid) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = stack.kopanoConnection()) {
+            KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
+            Store s = reader.stores().stream().filter(x -> x.guid().hex().equals(guid)).findFirst().orElseThrow();
+            List<Folder> folders = reader.folders(s);
+            Map<Long, String> keys = new HashMap<>();
+            folders.forEach(f -> keys.put(f.hierarchyId(), f.sourceKey() == null ? null : f.sourceKey().hex()));
+            for (Folder f : folders) {
+                if (f.sourceKey() != null) {
+                    out.put(f.sourceKey().hex(), keys.get(f.parentId()) + "|" + f.displayName() + "|" + (f.softDeleted() ? "deleted" : ""));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> catalogFolders(KbrStack stack, String guid) {
+        Map<String, String> out = new TreeMap<>();
+        try {
+            for (JsonNode f : stack.get(stack.catalog(), "/api/v1/stores/" + guid + "/folders").path("folders")) {
+                if (f.path("known").asBoolean(true) && !f.path("hardDeleted").asBoolean()) {
+                    String parent = f.path("parentSourceKey").isNull() || f.path("parentSourceKey").isMissingNode() ? null : f.path("parentSourceKey").asText();
+                    out.put(f.path("sourceKey").asText(), parent + "|" + f.path("displayName").asText() + "|"
+                            + (f.path("softDeleted").asBoolean() ? "deleted" : ""));
+                }
+            }
+        } catch (Exception e) {
+            return Map.of();
+        }
+        return out;
     }
 
     /** Per store GUID: sourcekey -> folder sourcekey (+ " deleted" when soft-deleted), as Kopano holds it now. */

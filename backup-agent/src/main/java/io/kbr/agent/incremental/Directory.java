@@ -50,16 +50,26 @@ final class Directory {
         }
     }
 
-    /** Re-reads one store's folders (after a folder change, or when a row names an unknown folder). */
-    void reloadFolders(KopanoReader reader, Store store) throws SQLException {
+    /**
+     * Re-reads one store's folders (after a folder change, or when a row names an unknown folder) and returns
+     * the known folders whose parent, name or soft-delete state changed — also those the journal does not name,
+     * such as the subfolders of a folder that was soft-deleted (they are deleted through their parent).
+     */
+    List<FolderEntry> reloadFolders(KopanoReader reader, Store store) throws SQLException {
         storesByHierarchyId.put(store.hierarchyId(), store);
+        List<FolderEntry> changed = new java.util.ArrayList<>();
         for (Folder f : reader.folders(store)) {
             FolderEntry e = new FolderEntry(store, f);
-            foldersById.put(f.hierarchyId(), e);
+            FolderEntry old = foldersById.put(f.hierarchyId(), e);
+            if (old != null && f.sourceKey() != null && (old.folder().softDeleted() != f.softDeleted()
+                    || old.folder().parentId() != f.parentId() || !old.folder().displayName().equals(f.displayName()))) {
+                changed.add(e);
+            }
             if (f.sourceKey() != null) {
                 foldersBySourceKey.put(f.sourceKey(), e);
             }
         }
+        return changed;
     }
 
     /** Re-reads every store's folders (a new store, or a folder nothing knows yet). */

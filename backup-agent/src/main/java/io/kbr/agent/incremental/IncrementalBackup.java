@@ -158,11 +158,21 @@ public final class IncrementalBackup {
         if (r.objectId() != null) {
             Optional<Directory.FolderEntry> known = directory.folder(r.objectId());
             Store store = known.map(Directory.FolderEntry::store).or(() -> parent.map(Directory.FolderEntry::store)).orElse(null);
+            List<Directory.FolderEntry> changed = List.of();
             if (store == null) {
                 directory.reloadAllFolders(reader);
                 store = directory.folder(r.objectId()).map(Directory.FolderEntry::store).orElse(null);
             } else {
-                directory.reloadFolders(reader, store);
+                changed = directory.reloadFolders(reader, store);
+            }
+            // folders whose state changed without a journal row of their own (subfolders of a soft-deleted folder)
+            for (Directory.FolderEntry e : changed) {
+                if (e.folder().hierarchyId() != r.objectId()) {
+                    Folder f = e.folder();
+                    Bytes pk = directory.folder(f.parentId()).map(x -> x.folder().sourceKey()).orElse(null);
+                    FolderOperation op = f.softDeleted() ? FolderOperation.SOFT_DELETE : FolderOperation.UPSERT;
+                    out.add(new Keyed(ChangeEvents.key(store), events.atJournal(events.folder(store, f, pk, op, r.id(), now), r.id())));
+                }
             }
             Optional<Directory.FolderEntry> now2 = directory.folder(r.objectId());
             if (store == null || now2.isEmpty()) {
