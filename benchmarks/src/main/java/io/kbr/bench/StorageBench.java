@@ -19,7 +19,7 @@ import io.kbr.kopano.schema.KopanoSchema;
 import io.kbr.kopano.seed.Corpora;
 import io.kbr.kopano.seed.NamedMessage;
 import io.kbr.kopano.write.AttachmentStorage;
-import io.kbr.kopano.write.KopanoMutations;
+import io.kbr.kopano.write.ServerStyleChanges;
 import io.kbr.kopano.write.KopanoWriter;
 import io.kbr.kopano.write.NewMessage;
 import io.kbr.kopano.write.StoreLayout;
@@ -115,7 +115,7 @@ public final class StorageBench implements Callable<Integer> {
                 System.out.printf("step 4 of 4: modifying %d items (subject edits, as kopano-server writes them), incremental backup%n", modified);
                 try (Connection c = DriverManager.getConnection(db.jdbcUrl("kopano"), db.rootUser(), db.rootPassword());
                         Connection reads = DriverManager.getConnection(db.jdbcUrl("kopano"), db.rootUser(), db.rootPassword())) {
-                    KopanoMutations server = new KopanoMutations(c);
+                    ServerStyleChanges server = new ServerStyleChanges(c);
                     for (int i = 0; i < modified; i++) {
                         server.setSubject(items.get(i % items.size()), "edited " + i);
                     }

@@ -16,7 +16,7 @@ import io.kbr.kopano.model.Store;
 import io.kbr.kopano.read.KopanoReader;
 import io.kbr.kopano.seed.Corpora;
 import io.kbr.kopano.seed.NamedMessage;
-import io.kbr.kopano.write.KopanoMutations;
+import io.kbr.kopano.write.ServerStyleChanges;
 import io.kbr.kopano.write.KopanoWriter;
 import io.kbr.kopano.write.NewMessage;
 import io.kbr.kopano.write.StoreLayout;
@@ -150,7 +150,7 @@ class ContinuousBackupSystemIT {
             try (Connection c = stack.kopanoConnection()) {
                 KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
                 KopanoWriter w = new KopanoWriter(c, stack.attachmentStorage());
-                KopanoMutations server = new KopanoMutations(c);
+                ServerStyleChanges server = new ServerStyleChanges(c);
                 Store s = reader.stores().stream().filter(x -> "user1".equals(x.userName())).findFirst().orElseThrow();
                 user1 = s.guid().hex();
                 Map<String, Long> byName = new HashMap<>();
@@ -207,7 +207,7 @@ class ContinuousBackupSystemIT {
         try (Connection c = stack.kopanoConnection()) {
             KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
             KopanoWriter w = new KopanoWriter(c, stack.attachmentStorage());
-            KopanoMutations server = new KopanoMutations(c);
+            ServerStyleChanges server = new ServerStyleChanges(c);
             List<Store> stores = reader.stores().stream().filter(s -> s.userName() != null && s.userName().startsWith("user")).toList();
             Map<Store, List<Long>> folders = new HashMap<>();
             for (Store s : stores) {

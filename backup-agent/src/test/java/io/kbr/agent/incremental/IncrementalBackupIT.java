@@ -34,7 +34,7 @@ import io.kbr.kopano.schema.KopanoSchema;
 import io.kbr.kopano.seed.Corpora;
 import io.kbr.kopano.seed.NamedMessage;
 import io.kbr.kopano.write.AttachmentStorage;
-import io.kbr.kopano.write.KopanoMutations;
+import io.kbr.kopano.write.ServerStyleChanges;
 import io.kbr.kopano.write.KopanoWriter;
 import io.kbr.kopano.write.NewMessage;
 import io.kbr.kopano.write.StoreLayout;
@@ -182,7 +182,7 @@ class IncrementalBackupIT {
         try (Connection c = connect(); Connection writerConnection = connect()) {
             c.setAutoCommit(true);
             KopanoWriter w = new KopanoWriter(writerConnection, storage);
-            KopanoMutations server = new KopanoMutations(writerConnection);
+            ServerStyleChanges server = new ServerStyleChanges(writerConnection);
             IncrementalBackup inc = new IncrementalBackup(c, storage, documents, publisher, events, progress,
                     new IncrementalBackup.Settings(1000, Duration.ofSeconds(1), Duration.ZERO), Clock.systemUTC(), full.watermark());
             Step step = new Step(inc, folded, progress, layout);
