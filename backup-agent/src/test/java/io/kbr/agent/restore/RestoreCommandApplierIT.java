@@ -1,0 +1,145 @@
+package io.kbr.agent.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kbr.documents.ItemDocuments;
+import io.kbr.documents.PropertyValues;
+import io.kbr.events.AvroCodec;
+import io.kbr.events.BlobRefs;
+import io.kbr.events.schema.BlobRef;
+import io.kbr.events.schema.ItemDocument;
+import io.kbr.events.schema.RestoreCommand;
+import io.kbr.events.schema.RestoreCommandItem;
+import io.kbr.events.schema.RestoreEvent;
+import io.kbr.events.schema.RestoreItemOutcome;
+import io.kbr.events.schema.RestorePath;
+import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.Store;
+import io.kbr.kopano.read.KopanoReader;
+import io.kbr.kopano.schema.KopanoSchema;
+import io.kbr.kopano.seed.Corpora;
+import io.kbr.kopano.seed.Seeder;
+import io.kbr.kopano.write.AttachmentStorage;
+import io.kbr.kopano.write.KopanoWriter;
+import io.kbr.localservers.MariaDbServer;
+import io.kbr.localservers.SharedServers;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's restore command applier against a real Kopano schema in MariaDB seeded from the corpus: KEEP_BOTH
+ * writes copies under the restore root, a second command with SKIP finds them all as duplicates and writes
+ * nothing, and an item whose document blob is corrupt fails with a reason and writes nothing.
+ */
+class RestoreCommandApplierIT {
+    private static final AvroCodec<ItemDocument> DOCS = AvroCodec.of(ItemDocument.class);
+
+    @Test
+    void keepBothThenSkipThenCorruptBlob() throws Exception {
+        MariaDbServer db = SharedServers.mariaDb();
+        String database = "kbr_agent_restore_it";
+        db.createDatabase(database);
+        AttachmentStorage storage = AttachmentStorage.database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword())) {
+            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
+            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(1), line -> {
+            }).seed(List.of(Corpora.source()));
+            KopanoReader reader = new KopanoReader(c, storage);
+            Store store = null;
+            for (Store s : reader.stores()) {
+                if (s.type() == 0 && (store == null || liveMessages(reader, s) > liveMessages(reader, store))) {
+                    store = s;
+                }
+            }
+            assertThat(store).isNotNull();
+            storeGuidHolder = store.guid().hex();
+
+            Map<String, byte[]> blobs = new HashMap<>();
+            List<RestoreCommandItem> items = new ArrayList<>();
+            reader.forEachMessage(store, (folder, m) -> {
+                if (m.softDeleted() || items.size() >= 5) {
+                    return;
+                }
+                ItemDocument doc = ItemDocuments.toDocument(m, ref -> {
+                    try {
+                        byte[] data = reader.readBlob(ref);
+                        String sha = sha256(data);
+                        blobs.put(sha, data);
+                        return BlobRefs.standalone(sha, data.length);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                byte[] encoded = DOCS.encode(doc);
+                String sha = sha256(encoded);
+                blobs.put(sha, encoded);
+                items.add(RestoreCommandItem.newBuilder()
+                        .setSourceKey(Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())).hex())
+                        .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.standalone(sha, encoded.length))
+                        .setFolderPath("IPM_SUBTREE/Inbox").build());
+            });
+            assertThat(items).hasSize(5);
+            Function<BlobRef, byte[]> verified = ref -> {
+                byte[] data = blobs.get(ref.getSha256());
+                if (data == null || !sha256(data).equals(ref.getSha256())) {
+                    throw new IllegalStateException("blob " + ref.getSha256() + " is missing or does not match its hash");
+                }
+                return data;
+            };
+            RestoreCommandApplier applier = new RestoreCommandApplier(Clock.systemUTC());
+            int before = liveMessages(reader, store);
+
+            List<RestoreEvent> first = applier.apply(command("cmd-1", "KEEP_BOTH", items), c, storage, verified);
+            assertThat(first).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.RESTORED).hasSize(5);
+            assertThat(first).extracting(RestoreEvent::getEventId).allMatch(id -> id.startsWith("job-1/cmd-1/"));
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
+
+            List<RestoreEvent> again = applier.apply(command("cmd-2", "SKIP", items), c, storage, verified);
+            assertThat(again).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.SKIPPED_DUPLICATE).hasSize(5);
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
+
+            RestoreCommandItem first0 = items.get(0);
+            blobs.put(first0.getDocument().getSha256(), "tampered".getBytes());
+            List<RestoreEvent> corrupt = applier.apply(command("cmd-3", "KEEP_BOTH", List.of(first0)), c, storage, verified);
+            assertThat(corrupt).singleElement().satisfies(e -> {
+                assertThat(e.getOutcome()).isEqualTo(RestoreItemOutcome.FAILED);
+                assertThat(e.getReason()).contains(first0.getDocument().getSha256()).contains("nothing written");
+            });
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
+        }
+    }
+
+    private static RestoreCommand command(String id, String mode, List<RestoreCommandItem> items) {
+        return RestoreCommand.newBuilder().setCommandId("job-1/" + id).setJobId("job-1").setTargetServerId("server-a")
+                .setTargetStoreGuid(storeGuidHolder).setRestoreRoot("Restored").setConflictMode(mode).setItems(items).build();
+    }
+
+    private static String storeGuidHolder;
+
+    private static String sha256(byte[] data) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int liveMessages(KopanoReader reader, Store store) throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        reader.forEachMessage(store, (f, m) -> {
+            if (!m.softDeleted()) {
+                n.incrementAndGet();
+            }
+        });
+        return n.get();
+    }
+}
