@@ -23,6 +23,8 @@ import io.kbr.kopano.write.AttachmentStorage;
 import io.kbr.kopano.write.KopanoWriter;
 import io.kbr.localservers.MariaDbServer;
 import io.kbr.localservers.SharedServers;
+import io.kbr.restore.kopano.KopanoRestorer;
+import io.kbr.restore.kopano.RestoredItems;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -65,6 +67,7 @@ class RestoreCommandApplierIT {
 
             Map<String, byte[]> blobs = new HashMap<>();
             List<RestoreCommandItem> items = new ArrayList<>();
+            List<ItemDocument> docs = new ArrayList<>();
             reader.forEachMessage(store, (folder, m) -> {
                 if (m.softDeleted() || items.size() >= 5) {
                     return;
@@ -79,6 +82,7 @@ class RestoreCommandApplierIT {
                         throw new IllegalStateException(e);
                     }
                 });
+                docs.add(doc);
                 byte[] encoded = DOCS.encode(doc);
                 String sha = sha256(encoded);
                 blobs.put(sha, encoded);
@@ -102,6 +106,27 @@ class RestoreCommandApplierIT {
             assertThat(first).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.RESTORED).hasSize(5);
             assertThat(first).extracting(RestoreEvent::getEventId).allMatch(id -> id.startsWith("job-1/cmd-1/"));
             assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
+            for (ItemDocument doc : docs) { // every copy equals its document property by property, attachments included
+                Bytes key = KopanoRestorer.backupSourceKey(doc);
+                List<Long> ids = new ArrayList<>();
+                try (var ps = c.prepareStatement("SELECT hierarchyid FROM properties WHERE tag = ? AND val_binary = ?")) {
+                    ps.setInt(1, KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+                    ps.setBytes(2, key.toArray());
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                }
+                assertThat(ids).as("copies of %s", key.hex()).hasSize(1);
+                assertThat(RestoredItems.differences(doc, reader.message(ids.get(0)).orElseThrow(), verified, ref -> {
+                    try {
+                        return reader.readBlob(ref);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })).isEmpty();
+            }
 
             List<RestoreEvent> again = applier.apply(command("cmd-2", "SKIP", items), c, storage, verified);
             assertThat(again).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.SKIPPED_DUPLICATE).hasSize(5);
