@@ -205,7 +205,6 @@ public final class Packer implements AutoCloseable {
             unfinished.remove(pack.id);
             pack.stored.complete(null);
         } else {
-            pack.stored.completeExceptionally(failure);
             failed.add(pack.id);
             while (failed.size() > FAILED_KEPT) {
                 String old = failed.poll();
@@ -213,6 +212,8 @@ public final class Packer implements AutoCloseable {
                     unfinished.remove(old);
                 }
             }
+            // listeners first (e.g. a cache forgets references into this pack), so that whoever wakes up from the
+            // failed future below can no longer be handed such a reference
             for (var l : failureListeners) {
                 try {
                     l.accept(pack.id);
@@ -220,6 +221,7 @@ public final class Packer implements AutoCloseable {
                     // a listener's problem must not hide the failure
                 }
             }
+            pack.stored.completeExceptionally(failure);
         }
     }
 
