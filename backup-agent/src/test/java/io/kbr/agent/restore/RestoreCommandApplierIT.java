@@ -140,6 +140,27 @@ class RestoreCommandApplierIT {
                 assertThat(e.getReason()).contains(first0.getDocument().getSha256()).contains("nothing written");
             });
             assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
+
+            // softdelete path: the original is marked deleted (hierarchy flag only, as a minimal soft delete), then undeleted in place
+            Bytes originalKey = Bytes.fromHex(items.get(1).getSourceKey());
+            long originalId = RestoreCommandApplier.messageBySourceKey(c, originalKey);
+            try (var ps = c.prepareStatement("UPDATE hierarchy SET flags = flags | 1024 WHERE id = ?")) {
+                ps.setLong(1, originalId);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 4);
+            RestoreCommandItem soft = RestoreCommandItem.newBuilder().setSourceKey(items.get(1).getSourceKey())
+                    .setPath(RestorePath.SOFTDELETE).build();
+            List<RestoreEvent> undeleted = applier.apply(command("cmd-4", "SKIP", List.of(soft)), c, storage, verified);
+            assertThat(undeleted).singleElement().satisfies(e -> assertThat(e.getOutcome()).as("reason %s", e.getReason()).isEqualTo(RestoreItemOutcome.UNDELETED));
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
+            try (var ps = c.prepareStatement("SELECT flags FROM hierarchy WHERE id = ?")) { // the same row again live: in place, not copied
+                ps.setLong(1, originalId);
+                try (var rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1) & 1024).isZero();
+                }
+            }
         }
     }
 
