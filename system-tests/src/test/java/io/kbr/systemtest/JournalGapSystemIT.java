@@ -40,6 +40,19 @@ class JournalGapSystemIT {
 
     @Test
     void aPurgedJournalLeadsToAResyncAndTheCatalogEqualsKopano() throws Exception {
+        scenario(false);
+    }
+
+    /**
+     * Every row gone (e.g. a database restored elsewhere, or a counter reset to MAX(id)+1): the journal's ids start
+     * again below what the catalog already holds, and the resync must still win over the older-looking history.
+     */
+    @Test
+    void anEmptiedJournalAlsoLeadsToAResyncThatTheCatalogApplies() throws Exception {
+        scenario(true);
+    }
+
+    private void scenario(boolean emptyJournal) throws Exception {
         Path root = KbrStack.findProjectRoot(Path.of(""));
         try (KbrStack stack = new KbrStack(root, workDir, SharedServers.mariaDb(), SharedServers.kafka(), SharedServers.s3(), System.out::println)) {
             stack.seedKopano(1);
@@ -76,8 +89,8 @@ class JournalGapSystemIT {
                 try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT MAX(id) FROM changes")) {
                     rs.next();
                     long max = rs.getLong(1);
-                    // old rows purged up to the newest one: the journal no longer reaches back to the checkpoint
-                    assertThat(st.executeUpdate("DELETE FROM changes WHERE id < " + max)).isPositive();
+                    // old rows purged up to the newest one (or all of them): the journal no longer reaches back to the checkpoint
+                    assertThat(st.executeUpdate("DELETE FROM changes WHERE id < " + (emptyJournal ? max + 1 : max))).isPositive();
                 }
             }
             assertThat(catalogItems(stack, guid)).as("before the restart the catalog still has the old state").containsKey(hardDeleted)

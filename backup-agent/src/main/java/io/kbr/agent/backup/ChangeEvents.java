@@ -36,6 +36,7 @@ import java.util.Optional;
 public final class ChangeEvents {
     private static final HexFormat HEX = HexFormat.of();
     private final String serverId;
+    private volatile long journalOffset;
 
     public ChangeEvents(String serverId) {
         this.serverId = serverId;
@@ -43,6 +44,15 @@ public final class ChangeEvents {
 
     public String serverId() {
         return serverId;
+    }
+
+    /** Added to every journal id published (see {@code Checkpoints}: keeps published ids increasing across a journal reset). */
+    public void journalOffset(long offset) {
+        this.journalOffset = offset;
+    }
+
+    public long journalOffset() {
+        return journalOffset;
     }
 
     /** The Kafka key of every event of a store: its GUID in hex, so one store's events stay in order. */
@@ -175,7 +185,7 @@ public final class ChangeEvents {
                 .setServerId(serverId)
                 .setStoreGuid(buffer(store.guid()))
                 .setObservedAtMillis(observedAtMillis)
-                .setJournalId(journalId)
+                .setJournalId(journalId + journalOffset)
                 .setChange(change)
                 .build();
     }

@@ -26,10 +26,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The agent's position in the change journal, kept in a compacted Kafka topic ({@code kbr.agent.checkpoints},
  * key = server id): written only after every event up to it was acknowledged, read at start. Kafka keeps the
- * last value per key, so the topic stays small. Value: {@code {"journalId": N, "savedAt": "…"}}.
+ * last value per key, so the topic stays small. Value: {@code {"journalId": N, "offset": O, "savedAt": "…"}}.
+ *
+ * <p>{@code offset} is added to every journal id the agent publishes. It starts at 0 and grows when the journal's
+ * ids start again below the checkpoint (a database restored elsewhere, a counter reset after the rows were
+ * deleted), so that what the agent publishes keeps increasing and the catalog's ordering by journal id holds.
  */
 public final class Checkpoints implements AutoCloseable {
     private static final Pattern JOURNAL_ID = Pattern.compile("\"journalId\"\\s*:\\s*(\\d+)");
+    private static final Pattern OFFSET = Pattern.compile("\"offset\"\\s*:\\s*(\\d+)");
+
+    /** A saved position: the raw journal id (Kopano's {@code changes.id}) and the offset added when publishing. */
+    public record Checkpoint(long journalId, long offset) {
+    }
 
     private final String bootstrap;
     private final String topic;
@@ -48,7 +57,12 @@ public final class Checkpoints implements AutoCloseable {
 
     /** Stores the checkpoint and waits for the broker's acknowledgement. */
     public void save(String serverId, long journalId) {
-        String value = "{\"journalId\": " + journalId + ", \"savedAt\": \"" + Instant.now() + "\"}";
+        save(serverId, new Checkpoint(journalId, 0));
+    }
+
+    public void save(String serverId, Checkpoint checkpoint) {
+        long journalId = checkpoint.journalId();
+        String value = "{\"journalId\": " + journalId + ", \"offset\": " + checkpoint.offset() + ", \"savedAt\": \"" + Instant.now() + "\"}";
         try {
             producer.send(new ProducerRecord<>(topic, serverId, value)).get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -61,6 +75,11 @@ public final class Checkpoints implements AutoCloseable {
 
     /** The last checkpoint of {@code serverId}, reading the topic to its end; empty when there is none. */
     public Optional<Long> load(String serverId) {
+        return loadCheckpoint(serverId).map(Checkpoint::journalId);
+    }
+
+    /** The last checkpoint of {@code serverId} with its offset; empty when there is none. */
+    public Optional<Checkpoint> loadCheckpoint(String serverId) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -76,7 +95,7 @@ public final class Checkpoints implements AutoCloseable {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
-            Long found = null;
+            Checkpoint found = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!caughtUp(consumer, end)) {
                 if (System.nanoTime() > deadline) {
@@ -85,8 +104,9 @@ public final class Checkpoints implements AutoCloseable {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     if (serverId.equals(r.key()) && r.value() != null) {
                         Matcher m = JOURNAL_ID.matcher(r.value());
+                        Matcher o = OFFSET.matcher(r.value());
                         if (m.find()) {
-                            found = Long.parseLong(m.group(1));
+                            found = new Checkpoint(Long.parseLong(m.group(1)), o.find() ? Long.parseLong(o.group(1)) : 0);
                         }
                     }
                 }

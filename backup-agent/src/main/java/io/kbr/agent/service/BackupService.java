@@ -126,26 +126,39 @@ public class BackupService {
             try (Checkpoints checkpoints = new Checkpoints(bootstrap, cfg.checkpointTopic())) {
                 incremental.mode.set("preparing topics");
                 TopicSetup.ensure(bootstrap, config.changesTopic(), cfg.changesPartitions(), cfg.checkpointTopic(), cfg.replication());
-                Optional<Long> saved = checkpoints.load(config.serverId());
+                Optional<Checkpoints.Checkpoint> saved = checkpoints.loadCheckpoint(config.serverId());
                 long floor;
                 boolean canServe;
+                long journalMax;
                 try (Connection c = kopano.getConnection()) {
-                    canServe = saved.isPresent() && IncrementalBackup.journalCanServe(c, saved.get());
+                    canServe = saved.isPresent() && IncrementalBackup.journalCanServe(c, saved.get().journalId());
+                    try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM changes")) {
+                        rs.next();
+                        journalMax = rs.getLong(1);
+                    }
                 }
+                long offset = saved.map(Checkpoints.Checkpoint::offset).orElse(0L);
+                if (saved.isPresent() && journalMax < saved.get().journalId()) {
+                    // the journal's ids start again below the checkpoint (another or a restored database, a reset
+                    // counter): shift what is published past everything published so far
+                    offset += saved.get().journalId();
+                }
+                events.journalOffset(offset);
                 if (saved.isEmpty()) {
                     incremental.mode.set("full backup");
                     floor = runFull(null, null).watermark();
-                    checkpoints.save(config.serverId(), floor);
+                    checkpoints.save(config.serverId(), new Checkpoints.Checkpoint(floor, offset));
                 } else if (!canServe) {
                     // The journal no longer holds what happened after the checkpoint: resync by diff.
                     String syncId = "resync-" + java.util.UUID.randomUUID();
-                    LOG.warnf("the change journal cannot serve checkpoint %d of server %s; running full sync %s", saved.get(), config.serverId(), syncId);
+                    LOG.warnf("the change journal (max id %d) cannot serve checkpoint %d of server %s; running full sync %s (journal offset %d)",
+                            journalMax, saved.get().journalId(), config.serverId(), syncId, offset);
                     incremental.mode.set("resync");
                     incremental.lastSync.set(syncId);
                     floor = runFull(syncId, "journal-gap").watermark();
-                    checkpoints.save(config.serverId(), floor);
+                    checkpoints.save(config.serverId(), new Checkpoints.Checkpoint(floor, offset));
                 } else {
-                    floor = saved.get();
+                    floor = saved.get().journalId();
                     LOG.infof("continuing the incremental backup of %s from journal id %d", config.serverId(), floor);
                 }
                 incremental.checkpoint.set(floor);
@@ -181,7 +194,7 @@ public class BackupService {
                 incremental.lag.set(r.lag());
                 incremental.openGaps.set(r.openGaps());
                 if (r.floor() != saved) {
-                    checkpoints.save(config.serverId(), r.floor());
+                    checkpoints.save(config.serverId(), new Checkpoints.Checkpoint(r.floor(), events.journalOffset()));
                     saved = r.floor();
                     incremental.checkpoint.set(saved);
                 }
