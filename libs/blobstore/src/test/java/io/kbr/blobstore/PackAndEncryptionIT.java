@@ -32,7 +32,7 @@ class PackAndEncryptionIT {
         String bucket = "pack-it";
         try (BlobStore store = BlobStore.create(TestS3.config(bucket), new AesGcmCodec(KEYS))) {
             List<PackedBlob> refs = new ArrayList<>();
-            try (Packer packer = store.packer(256 * 1024, Duration.ofMillis(100))) {
+            try (Packer packer = store.packer(16 * 1024, Duration.ofMillis(100))) { // small packs: several of them whatever the timing
                 for (int i = 0; i < 2_000; i++) {
                     refs.add(packer.append(document(i)));
                 }
