@@ -120,7 +120,7 @@ public final class Demo {
         System.out.println("  ./kbr --url " + catalog + " purge 30 --dry-run");
         System.out.println();
         System.out.println("Kopano database: " + stack.kopanoJdbcUrl() + " (user root, no password)");
-        System.out.println("S3: " + servers.s3().endpoint() + " bucket kbr (access key " + servers.s3().accessKey() + ")");
+        System.out.println("S3: " + servers.s3().endpoint() + " bucket " + stack.bucket() + " (access key " + servers.s3().accessKey() + ")");
         System.out.println("================================================================================");
         if (exit) {
             System.exit(0);

@@ -76,6 +76,15 @@ public final class KbrStack implements AutoCloseable {
         return "kbr.changes." + stackId;
     }
 
+    /**
+     * The stack's own bucket. Stacks sharing one S3 server (tests in one JVM) each encrypt with a fresh key; in a
+     * shared bucket, content-addressed dedup would find a blob another stack stored under its key, which this
+     * stack cannot read. (One deployment has one key set, so this is a property of tests, not of production.)
+     */
+    public String bucket() {
+        return "kbr-" + stackId;
+    }
+
     /** The {@code id:base64key} list the services encrypt blobs with. */
     public String encryptionKeys() {
         return encryptionKeys;
@@ -84,7 +93,7 @@ public final class KbrStack implements AutoCloseable {
     /** A blob store on the stack's bucket with the stack's encryption key, for reading what the agent stored. */
     public io.kbr.blobstore.BlobStore blobStore() {
         return io.kbr.blobstore.BlobStore.create(
-                io.kbr.blobstore.BlobStoreConfig.of(s3.endpoint(), s3.accessKey(), s3.secretKey()).withRegion(s3.region()),
+                io.kbr.blobstore.BlobStoreConfig.of(s3.endpoint(), s3.accessKey(), s3.secretKey()).withRegion(s3.region()).withBucket(bucket()),
                 io.kbr.blobstore.BlobCodec.configured(java.util.Optional.of(encryptionKeys), java.util.Optional.empty()));
     }
 
@@ -158,6 +167,7 @@ public final class KbrStack implements AutoCloseable {
         p.put("kbr.catalog.object-store.access-key", s3.accessKey());
         p.put("kbr.catalog.object-store.secret-key", s3.secretKey());
         p.put("kbr.catalog.object-store.region", s3.region());
+        p.put("kbr.catalog.object-store.bucket", bucket());
         p.put("kbr.catalog.object-store.encryption-keys", encryptionKeys); // scrub decodes what it verifies
         catalog = start("catalog-service", p);
         return catalog;
@@ -174,6 +184,7 @@ public final class KbrStack implements AutoCloseable {
         p.put("kbr.agent.object-store.access-key", s3.accessKey());
         p.put("kbr.agent.object-store.secret-key", s3.secretKey());
         p.put("kbr.agent.object-store.region", s3.region());
+        p.put("kbr.agent.object-store.bucket", bucket());
         p.put("kbr.agent.object-store.encryption-keys", encryptionKeys);
         p.put("kbr.agent.attachments.path", attachments.toString());
         p.put("kbr.agent.changes-topic", changesTopic());

@@ -295,15 +295,12 @@ class ContinuousBackupSystemIT {
         return out;
     }
 
-    /** Per store GUID: sourcekey -> folder sourcekey (+ " deleted" when soft-deleted), as Kopano holds it now. */
+    /** Per store GUID: {@link StoreStates#kopanoItems} of every store. */
     private static Map<String, Map<String, String>> kopanoItems(KbrStack stack) throws Exception {
         Map<String, Map<String, String>> out = new TreeMap<>();
         try (Connection c = stack.kopanoConnection()) {
-            KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
-            for (Store s : reader.stores()) {
-                Map<String, String> items = new TreeMap<>();
-                reader.forEachMessage(s, (f, m) -> items.put(m.sourceKey().hex(), f.sourceKey().hex() + (m.softDeleted() ? " deleted" : "")));
-                out.put(s.guid().hex(), items);
+            for (Store s : new KopanoReader(c, stack.attachmentStorage()).stores()) {
+                out.put(s.guid().hex(), StoreStates.kopanoItems(stack, s.guid().hex()));
             }
         }
         return out;
@@ -311,26 +308,12 @@ class ContinuousBackupSystemIT {
 
     private static Map<String, Map<String, String>> catalogItems(KbrStack stack, Iterable<String> guids) {
         Map<String, Map<String, String>> out = new TreeMap<>();
-        try {
-            for (String guid : guids) {
-                Map<String, String> items = new TreeMap<>();
-                String cursor = null;
-                do {
-                    JsonNode page = stack.get(stack.catalog(), "/api/v1/items?store=" + guid + "&limit=1000"
-                            + (cursor == null ? "" : "&after=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
-                    for (JsonNode item : page.path("items")) {
-                        if (!item.path("hardDeleted").asBoolean()) {
-                            String previous = items.put(item.path("sourceKey").asText(),
-                                    item.path("folderSourceKey").asText() + (item.path("softDeleted").asBoolean() ? " deleted" : ""));
-                            assertThat(previous).as("item %s listed twice", item.path("sourceKey").asText()).isNull();
-                        }
-                    }
-                    cursor = page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode() ? null : page.path("nextCursor").asText();
-                } while (cursor != null);
-                out.put(guid, items);
+        for (String guid : guids) {
+            Map<String, String> items = StoreStates.catalogItems(stack, guid);
+            if (items == null) {
+                return Map.of(); // the catalog did not answer: not equal yet
             }
-        } catch (Exception e) {
-            return Map.of(); // the catalog is restarting: not equal yet
+            out.put(guid, items);
         }
         return out;
     }

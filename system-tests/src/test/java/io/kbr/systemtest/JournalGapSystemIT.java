@@ -93,7 +93,7 @@ class JournalGapSystemIT {
                     assertThat(st.executeUpdate("DELETE FROM changes WHERE id < " + (emptyJournal ? max + 1 : max))).isPositive();
                 }
             }
-            assertThat(catalogItems(stack, guid)).as("before the restart the catalog still has the old state").containsKey(hardDeleted)
+            assertThat(StoreStates.catalogItems(stack, guid)).as("before the restart the catalog still has the old state").containsKey(hardDeleted)
                     .doesNotContainKey(added);
 
             stack.startAgent("gap-it");
@@ -102,8 +102,8 @@ class JournalGapSystemIT {
             long until = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             do {
                 Thread.sleep(1000);
-                kopano = kopanoItems(stack, guid);
-                catalog = catalogItems(stack, guid);
+                kopano = StoreStates.kopanoItems(stack, guid);
+                catalog = StoreStates.catalogItems(stack, guid);
             } while (!kopano.equals(catalog) && System.nanoTime() < until);
             assertThat(catalog).as("catalog items of the store after the resync (sourcekey -> folder, soft-deleted)").isEqualTo(kopano);
             assertThat(catalog).containsKey(added).doesNotContainKey(hardDeleted);
@@ -123,39 +123,5 @@ class JournalGapSystemIT {
             }
         }
         throw new IllegalStateException("no mail in the corpus");
-    }
-
-    private static Map<String, String> kopanoItems(KbrStack stack, String guid) throws Exception {
-        Map<String, String> items = new TreeMap<>();
-        try (Connection c = stack.kopanoConnection()) {
-            KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
-            Store s = reader.stores().stream().filter(x -> x.guid().hex().equals(guid)).findFirst().orElseThrow();
-            reader.forEachMessage(s, (f, m) -> items.put(m.sourceKey().hex(), f.sourceKey().hex() + (m.softDeleted() ? " deleted" : "")));
-        }
-        return items;
-    }
-
-    private static Map<String, String> catalogItems(KbrStack stack, String guid) {
-        Map<String, String> items = new TreeMap<>();
-        try {
-            String cursor = null;
-            do {
-                JsonNode page = stack.get(stack.catalog(), "/api/v1/items?store=" + guid + "&limit=1000"
-                        + (cursor == null ? "" : "&after=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
-                for (JsonNode item : page.path("items")) {
-                    if (!item.path("hardDeleted").asBoolean()) {
-                        String previous = items.put(item.path("sourceKey").asText(),
-                                item.path("folderSourceKey").asText() + (item.path("softDeleted").asBoolean() ? " deleted" : ""));
-                        assertThat(previous).as("item %s listed twice", item.path("sourceKey").asText()).isNull();
-                    }
-                }
-                cursor = page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode() ? null : page.path("nextCursor").asText();
-            } while (cursor != null);
-        } catch (AssertionError e) {
-            throw e;
-        } catch (Exception e) {
-            return Map.of();
-        }
-        return items;
     }
 }
