@@ -33,10 +33,25 @@ final class GcCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The grace period as Jackson writes a Duration (seconds, or ISO-8601) → "24 h", "90 s". */
+    static String grace(JsonNode n) {
+        double seconds;
+        if (n.isNumber()) {
+            seconds = n.asDouble();
+        } else {
+            try {
+                seconds = java.time.Duration.parse(n.asText()).toMillis() / 1000.0;
+            } catch (RuntimeException e) {
+                return n.asText();
+            }
+        }
+        return seconds >= 3600 && seconds % 3600 == 0 ? (long) (seconds / 3600) + " h" : Math.round(seconds) + " s";
+    }
+
     static void print(PrintWriter out, JsonNode gc) {
         out.printf("objects scanned: %,d (%s); kept: %,d referenced, %,d younger than the grace period %s; %s: %,d (%s)%n",
                 gc.path("objectsScanned").asLong(), Table.bytes(gc.path("bytesScanned").asLong()),
-                gc.path("keptReferenced").asLong(), gc.path("keptYoung").asLong(), gc.path("gracePeriod").asText(),
+                gc.path("keptReferenced").asLong(), gc.path("keptYoung").asLong(), grace(gc.path("gracePeriod")),
                 gc.path("dryRun").asBoolean() ? "would delete" : "deleted",
                 gc.path("deleted").asLong(gc.path("objectsDeleted").asLong()), Table.bytes(gc.path("bytesDeleted").asLong(gc.path("bytesFreed").asLong())));
     }

@@ -77,6 +77,8 @@ class KbrTest {
                 Inbox       1,234  2.4 MiB
                 Sent Items      7    512 B
                 """);
+        assertThat(GcCommand.grace(CatalogClient.JSON.getNodeFactory().numberNode(86400.0))).isEqualTo("24 h");
+        assertThat(GcCommand.grace(CatalogClient.JSON.getNodeFactory().textNode("PT4S"))).isEqualTo("4 s");
         assertThat(CatalogClient.query(new java.util.LinkedHashMap<>(java.util.Map.of("sender", "a b@x.org")))).isEqualTo("?sender=a+b%40x.org");
     }
 }
