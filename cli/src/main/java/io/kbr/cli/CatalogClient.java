@@ -17,23 +17,35 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** The catalog's REST API as the CLI uses it: JSON in and out, errors turned into {@link CliException}s. */
+/**
+ * A kbr service's REST API as the CLI uses it (the catalog, or the dump- and restore-service for dumps and
+ * disaster recovery): JSON in and out, errors turned into {@link CliException}s that name the service.
+ */
 final class CatalogClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
     private final String token;
     private final HttpClient http;
+    private final String service;
+    private final String urlOption;
 
     CatalogClient(String baseUrl, String token) {
+        this(baseUrl, token, "the catalog", "--url or KBR_URL");
+    }
+
+    /** {@code service} names it in messages ("the dump-service"), {@code urlOption} says how to point the CLI elsewhere. */
+    CatalogClient(String baseUrl, String token, String service, String urlOption) {
+        this.service = service;
+        this.urlOption = urlOption;
         String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         try {
             this.base = URI.create(b);
         } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.USAGE, "--url '" + baseUrl + "' is not a URL: " + e.getMessage());
+            throw new CliException(ExitCodes.USAGE, optionName() + " '" + baseUrl + "' is not a URL: " + e.getMessage());
         }
         if (base.getScheme() == null || base.getHost() == null) {
-            throw new CliException(ExitCodes.USAGE, "--url '" + baseUrl + "' needs a scheme and host, e.g. http://catalog:8080");
+            throw new CliException(ExitCodes.USAGE, optionName() + " '" + baseUrl + "' needs a scheme and host, e.g. http://catalog:8080");
         }
         this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -63,7 +75,7 @@ final class CatalogClient {
                 try (InputStream in = r.body()) {
                     body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
-                throw rejected(path, r.statusCode(), body);
+                throw rejected(service, path, r.statusCode(), body);
             }
             try (InputStream in = r.body()) {
                 return in.transferTo(out);
@@ -112,17 +124,21 @@ final class CatalogClient {
 
     private JsonNode parse(HttpResponse<String> r, String path) {
         if (r.statusCode() >= 300) {
-            throw rejected(path, r.statusCode(), r.body());
+            throw rejected(service, path, r.statusCode(), r.body());
         }
         try {
             return JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
         } catch (IOException e) {
-            throw new CliException(ExitCodes.SERVER_ERROR, "the catalog answered " + path + " with something that is not JSON: " + e.getMessage());
+            throw new CliException(ExitCodes.SERVER_ERROR, service + " answered " + path + " with something that is not JSON: " + e.getMessage());
         }
     }
 
     /** The catalog's errors are {"error": ..., "detail": ...}; show them as they are. */
     static CliException rejected(String path, int status, String body) {
+        return rejected("the catalog", path, status, body);
+    }
+
+    static CliException rejected(String service, String path, int status, String body) {
         String message = body;
         try {
             JsonNode n = JSON.readTree(body);
@@ -137,11 +153,15 @@ final class CatalogClient {
         }
         int code = status == 401 || status == 403 ? ExitCodes.DENIED : status >= 500 ? ExitCodes.SERVER_ERROR : ExitCodes.REJECTED;
         String what = status == 401 ? "not authenticated (give --token or KBR_TOKEN)" : status == 403 ? "not allowed" : "HTTP " + status;
-        return new CliException(code, "the catalog refused " + path + " (" + what + "): " + message);
+        return new CliException(code, service + " refused " + path + " (" + what + "): " + message);
     }
 
     private CliException unreachable(IOException e) {
         String why = e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        return new CliException(ExitCodes.UNREACHABLE, "cannot reach the catalog at " + base + " (" + why + "); check --url or KBR_URL");
+        return new CliException(ExitCodes.UNREACHABLE, "cannot reach " + service + " at " + base + " (" + why + "); check " + urlOption);
+    }
+
+    private String optionName() {
+        return urlOption.split(" ")[0];
     }
 }

@@ -23,23 +23,32 @@ final class StoreSelection {
     /** The store GUID, looked up by user name through /api/v1/stores when needed. */
     String resolve(CatalogClient client) {
         if (choice.store != null) {
-            if (!choice.store.matches("[0-9a-fA-F]{32}")) {
-                throw new CliException(ExitCodes.USAGE, "--store expects a store GUID of 32 hex digits, not '" + choice.store + "'");
-            }
-            return choice.store.toLowerCase(java.util.Locale.ROOT);
+            return checkGuid("--store", choice.store);
         }
+        return byUser(client, choice.user);
+    }
+
+    static String checkGuid(String option, String guid) {
+        if (!guid.matches("[0-9a-fA-F]{32}")) {
+            throw new CliException(ExitCodes.USAGE, option + " expects a store GUID of 32 hex digits, not '" + guid + "'");
+        }
+        return guid.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The GUID of the one backed-up store of {@code user}. */
+    static String byUser(CatalogClient client, String user) {
         JsonNode stores = client.get("/api/v1/stores");
         List<String> matches = new ArrayList<>();
         for (JsonNode s : stores.path("stores").isArray() ? stores.path("stores") : stores) {
-            if (choice.user.equalsIgnoreCase(s.path("userName").asText())) {
+            if (user.equalsIgnoreCase(s.path("userName").asText())) {
                 matches.add(s.path("guid").asText());
             }
         }
         if (matches.isEmpty()) {
-            throw new CliException(ExitCodes.REJECTED, "no backed-up store of user '" + choice.user + "' (see kbr stores)");
+            throw new CliException(ExitCodes.REJECTED, "no backed-up store of user '" + user + "' (see kbr stores)");
         }
         if (matches.size() > 1) {
-            throw new CliException(ExitCodes.REJECTED, "user '" + choice.user + "' has " + matches.size()
+            throw new CliException(ExitCodes.REJECTED, "user '" + user + "' has " + matches.size()
                     + " stores on different servers: " + matches + "; choose one with --store");
         }
         return matches.get(0);
