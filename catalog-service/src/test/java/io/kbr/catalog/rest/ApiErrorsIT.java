@@ -84,7 +84,7 @@ class ApiErrorsIT {
     @Test
     void healthAndOpenApiAnswer() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health").then().statusCode(200));
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("catalog database"));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("catalog database"), containsString("blob bucket"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/items"))
                 .body(containsString("/api/v1/stores/{guid}/folders"));
     }

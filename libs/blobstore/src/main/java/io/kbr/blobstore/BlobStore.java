@@ -106,6 +106,11 @@ public final class BlobStore implements AutoCloseable {
         return storage.bucket();
     }
 
+    /** Whether the bucket exists, asked once without retries (for readiness checks); an unreachable server throws. */
+    public boolean bucketExists() throws IOException {
+        return storage.bucketExists();
+    }
+
     public BlobStoreStats stats() {
         return stats;
     }

@@ -53,6 +53,11 @@ public final class ObjectStore implements AutoCloseable {
         return storage.bucket();
     }
 
+    /** Whether the bucket exists, asked once without retries (for readiness checks); an unreachable server throws. */
+    public boolean bucketExists() throws IOException {
+        return storage.bucketExists();
+    }
+
     /** Writes {@code data[0..length)} at {@code key} in one PUT (multipart when larger than one part). */
     public void put(String key, byte[] data, int length) {
         if (length <= partSize) {
