@@ -80,12 +80,13 @@ public class ChangeEventConsumer {
             LOG.infof("stopped applying %d events: %s", events.size(), e.getMessage());
             return;
         }
+        long committedAt = System.currentTimeMillis();
         for (int i = 0; i < applicable.size(); i++) {
             ApplyResult result = results.get(i);
             if (result.isFailure()) {
                 settled.add(reject(applicable.get(i), result.failure()));
             } else {
-                statistics.count(result.outcome());
+                statistics.count(events.get(i), result.outcome(), committedAt);
                 settled.add(applicable.get(i).ack().toCompletableFuture());
             }
         }

@@ -82,6 +82,15 @@ class ChangeConsumptionIT {
         assertThat(store.getString("metadataSha256")).isEqualTo(metadata.getSha256());
         assertThat(store.getLong("maxJournalId")).isEqualTo(11);
 
+        // Prometheus: the change lag (agent observed -> catalog committed) overall and for this store
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).containsPattern("kbr_catalog_store_change_lag_seconds\\{store=\"(?i:" + s.hex + ")\"\\} [0-9.E]+");
+        assertThat(metrics).containsPattern("kbr_catalog_store_last_applied_seconds\\{store=\"(?i:" + s.hex + ")\"\\} [0-9.E]+");
+        java.util.regex.Matcher lagCount = java.util.regex.Pattern.compile("(?m)^kbr_catalog_change_lag_seconds_count(?:\\{\\})? ([0-9.E]+)$").matcher(metrics);
+        assertThat(lagCount.find()).as("kbr_catalog_change_lag_seconds_count in\n%s", metrics).isTrue();
+        assertThat(Double.parseDouble(lagCount.group(1))).isGreaterThanOrEqualTo(13);
+        assertThat(metrics).contains("kbr_catalog_events_total{outcome=\"applied\"}");
+
         List<Map<String, Object>> all = given().get("/api/v1/stores").then().statusCode(200).extract().jsonPath().getList("$");
         assertThat(all).anySatisfy(x -> {
             assertThat(x.get("guid")).isEqualTo(s.hex);
