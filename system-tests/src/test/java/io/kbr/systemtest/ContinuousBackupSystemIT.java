@@ -190,7 +190,7 @@ class ContinuousBackupSystemIT {
     }
 
     /** New messages, subject edits, moves, soft and hard deletes, spread over both stores, ~15 per second. */
-    private static void write(KbrStack stack, AtomicBoolean writing, AtomicInteger changes) throws Exception {
+    static void write(KbrStack stack, AtomicBoolean writing, AtomicInteger changes) throws Exception {
         List<NewMessage> templates = new ArrayList<>();
         MimeToMapi converter = new MimeToMapi(MimeToMapi.Options.defaults().withDefaultDeliveryTime(Instant.parse("2025-05-01T08:00:00Z")));
         for (NamedMessage m : Corpora.all()) {
@@ -296,7 +296,7 @@ class ContinuousBackupSystemIT {
     }
 
     /** Per store GUID: {@link StoreStates#kopanoItems} of every store. */
-    private static Map<String, Map<String, String>> kopanoItems(KbrStack stack) throws Exception {
+    static Map<String, Map<String, String>> kopanoItems(KbrStack stack) throws Exception {
         Map<String, Map<String, String>> out = new TreeMap<>();
         try (Connection c = stack.kopanoConnection()) {
             for (Store s : new KopanoReader(c, stack.attachmentStorage()).stores()) {
@@ -306,7 +306,7 @@ class ContinuousBackupSystemIT {
         return out;
     }
 
-    private static Map<String, Map<String, String>> catalogItems(KbrStack stack, Iterable<String> guids) {
+    static Map<String, Map<String, String>> catalogItems(KbrStack stack, Iterable<String> guids) {
         Map<String, Map<String, String>> out = new TreeMap<>();
         for (String guid : guids) {
             Map<String, String> items = StoreStates.catalogItems(stack, guid);

@@ -54,7 +54,6 @@ public final class KafkaBroker implements AutoCloseable {
         Path serverProperties = dir.resolve("server.properties");
         Path log4jConfig = dir.resolve("log4j2.properties");
         Path jvmArgs = dir.resolve("jvm.args");
-        Path log = dir.resolve("kafka.log");
         String name = "Kafka " + artifacts.kafkaVersion() + " on port " + port + " (controller " + controllerPort
                 + ") in " + dir;
         try {
@@ -71,9 +70,21 @@ public final class KafkaBroker implements AutoCloseable {
                 List.of(java, "@" + jvmArgs, "kafka.tools.StorageTool", "format",
                         "-t", newClusterId(), "-c", serverProperties.toString(), "--ignore-formatted"),
                 dir, dir.resolve("kafka-format.log"), Map.of(), FORMAT_TIMEOUT);
+        return launch(dir, port, controllerPort, name);
+    }
 
+    private static KafkaBroker launch(Path dir, int port, int controllerPort, String name) {
+        Path log = dir.resolve("kafka.log");
+        try {
+            // a restart must not find the previous run's "started" line
+            if (Files.exists(log)) {
+                Files.move(log, dir.resolve("kafka-" + System.currentTimeMillis() + ".log"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the previous Kafka log in " + dir, e);
+        }
         ChildProcess process = ChildProcess.start(name,
-                List.of(java, "@" + jvmArgs, "kafka.Kafka", serverProperties.toString()),
+                List.of(JavaLauncher.javaExecutable(), "@" + dir.resolve("jvm.args"), "kafka.Kafka", dir.resolve("server.properties").toString()),
                 dir, log, Map.of());
         try {
             process.awaitReady(READY_TIMEOUT, log,
@@ -83,6 +94,20 @@ public final class KafkaBroker implements AutoCloseable {
             throw e;
         }
         return new KafkaBroker(dir, port, controllerPort, process);
+    }
+
+    /** Kills the broker at once (SIGKILL): a crash, no controlled shutdown; its log directory stays. */
+    public void kill() {
+        process.kill();
+    }
+
+    /**
+     * Starts the broker again on the same ports and log directory (after {@link #kill} or {@link #close}), as a
+     * restarted server would: clients reconnect to the same address and find their topics and offsets.
+     */
+    public KafkaBroker restart() {
+        process.close();
+        return launch(workDir, port, controllerPort, "Kafka (restarted) on port " + port + " in " + workDir);
     }
 
     private static String serverProperties(Path dataDir, int port, int controllerPort) {
