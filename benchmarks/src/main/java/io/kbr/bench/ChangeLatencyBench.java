@@ -89,6 +89,8 @@ public final class ChangeLatencyBench implements Callable<Integer> {
             String guid = store.store().guid().hex();
 
             System.out.printf("step 4 of 5: %d changes/s for %d s into store %s%n", rate, seconds, guid);
+            java.util.TreeMap<Double, Double> lagBefore = catalogLagBuckets(stack, "kbr_catalog_change_lag_seconds");
+            java.util.TreeMap<Double, Double> consumeBefore = catalogLagBuckets(stack, "kbr_catalog_consume_lag_seconds");
             ConcurrentLinkedQueue<Change> committed = new ConcurrentLinkedQueue<>();
             List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean writing = new AtomicBoolean(true);
@@ -147,12 +149,53 @@ public final class ChangeLatencyBench implements Callable<Integer> {
             long p99 = pct(sorted, 99);
             System.out.printf("latency ms: p50 %d   p90 %d   p99 %d   max %d   (%d measured, %d never searchable within 2 min)%n",
                     p50, p90, p99, sorted.get(sorted.size() - 1) / 1_000_000, sorted.size(), unresolved);
+            java.util.TreeMap<Double, Double> lagAfter = catalogLagBuckets(stack, "kbr_catalog_change_lag_seconds");
+            java.util.TreeMap<Double, Double> consumeAfter = catalogLagBuckets(stack, "kbr_catalog_consume_lag_seconds");
+            if (!lagAfter.isEmpty() && !consumeAfter.isEmpty()) {
+                System.out.printf("split (the catalog's histograms, buckets of this run):%n"
+                        + "  agent observed -> catalog committed:   p50 <= %5.0f ms   p99 <= %5.0f ms%n"
+                        + "  agent published -> catalog committed:  p50 <= %5.0f ms   p99 <= %5.0f ms   (Kafka + the catalog's apply)%n"
+                        + "  the rest of the end-to-end latency is the agent's: Kopano commit -> next poll -> documents stored -> published%n",
+                        quantile(lagBefore, lagAfter, 0.5) * 1000, quantile(lagBefore, lagAfter, 0.99) * 1000,
+                        quantile(consumeBefore, consumeAfter, 0.5) * 1000, quantile(consumeBefore, consumeAfter, 0.99) * 1000);
+            }
             System.out.printf("baseline: kopano-backup's recovery point is its cron interval, typically 1 day = 86,400,000 ms: %.0f x that p99%n",
                     86_400_000.0 / Math.max(1, p99));
             System.out.printf("goal p99 <= %d ms: %s%n", goalMillis, p99 <= goalMillis && unresolved == 0 ? "MET" : "MISSED");
             System.out.println("------------------------------------------------------------------------------------------------");
             return 0;
         }
+    }
+
+    /** The catalog's change-lag histogram: cumulative count per upper bound (seconds), or empty when unreadable. */
+    static java.util.TreeMap<Double, Double> catalogLagBuckets(KbrStack stack, String metric) {
+        java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.catalog().url("/q/metrics"))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile("^" + metric + "_bucket\\{.*le=\"([^\"]+)\".*\\} (\\S+)$");
+            for (String line : r.body().split("\n")) {
+                java.util.regex.Matcher m = p.matcher(line);
+                if (m.matches()) {
+                    buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)));
+                }
+            }
+        } catch (Exception e) {
+            System.out.println("(cannot read the catalog's metrics: " + e + ")");
+        }
+        return buckets;
+    }
+
+    /** The q-quantile's bucket upper bound (seconds) of the changes counted between two histogram readings. */
+    static double quantile(java.util.TreeMap<Double, Double> before, java.util.TreeMap<Double, Double> after, double q) {
+        double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
+        for (var e : after.entrySet()) {
+            if (e.getValue() - before.getOrDefault(e.getKey(), 0.0) >= q * total) {
+                return e.getKey();
+            }
+        }
+        return Double.POSITIVE_INFINITY;
     }
 
     private static NewMessage withSubject(NewMessage t, String subject) {

@@ -86,7 +86,7 @@ public class ChangeEventConsumer {
             if (result.isFailure()) {
                 settled.add(reject(applicable.get(i), result.failure()));
             } else {
-                statistics.count(events.get(i), result.outcome(), committedAt);
+                statistics.count(events.get(i), result.outcome(), timestamp(applicable.get(i)), committedAt);
                 settled.add(applicable.get(i).ack().toCompletableFuture());
             }
         }
@@ -116,6 +116,12 @@ public class ChangeEventConsumer {
         statistics.countRejected();
         LOG.errorf("%s: not applied, sending it to the dead-letter topic: %s", where(record), reason.getMessage());
         return record.nack(reason).toCompletableFuture();
+    }
+
+    /** The record's timestamp (the producer's send time with the default CreateTime), 0 when unknown. */
+    private static long timestamp(KafkaRecord<?, ?> record) {
+        java.time.Instant t = record.getTimestamp();
+        return t == null ? 0 : t.toEpochMilli();
     }
 
     private static String where(KafkaRecord<?, ?> record) {

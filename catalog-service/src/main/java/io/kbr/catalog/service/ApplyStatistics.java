@@ -28,6 +28,7 @@ public class ApplyStatistics {
     private final AtomicLong rejected = new AtomicLong();
     private final MeterRegistry registry;
     private final Timer lag;
+    private final Timer consumeLag;
     private final Map<String, StoreLag> stores = new ConcurrentHashMap<>();
 
     /** Per store: the lag of the latest applied change, and when it was applied. */
@@ -48,6 +49,12 @@ public class ApplyStatistics {
                 .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
                 .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
+        this.consumeLag = Timer.builder("kbr.catalog.consume.lag")
+                .description("from the agent publishing a change (Kafka record timestamp) to the catalog committing it; "
+                        + "kbr.catalog.change.lag minus this is the agent's share (storing the documents, waiting for the acknowledgement)")
+                .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
     }
 
     public void count(ApplyOutcome outcome) {
@@ -58,11 +65,17 @@ public class ApplyStatistics {
         }
     }
 
-    /** {@code event} committed at {@code committedAtMillis} with {@code outcome}; only newly applied changes count for lag. */
-    public void count(CatalogEvent event, ApplyOutcome outcome, long committedAtMillis) {
+    /**
+     * {@code event}, published at {@code publishedAtMillis} (the Kafka record's timestamp, 0 when unknown), committed at
+     * {@code committedAtMillis} with {@code outcome}; only newly applied changes count for lag.
+     */
+    public void count(CatalogEvent event, ApplyOutcome outcome, long publishedAtMillis, long committedAtMillis) {
         count(outcome);
         if (outcome != ApplyOutcome.APPLIED) {
             return;
+        }
+        if (publishedAtMillis > 0) {
+            consumeLag.record(Math.max(0, committedAtMillis - publishedAtMillis), TimeUnit.MILLISECONDS);
         }
         long lagMillis = Math.max(0, committedAtMillis - event.position().observedAtMillis());
         lag.record(lagMillis, TimeUnit.MILLISECONDS);

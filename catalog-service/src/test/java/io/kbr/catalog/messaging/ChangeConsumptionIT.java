@@ -90,6 +90,7 @@ class ChangeConsumptionIT {
         assertThat(lagCount.find()).as("kbr_catalog_change_lag_seconds_count in\n%s", metrics).isTrue();
         assertThat(Double.parseDouble(lagCount.group(1))).isGreaterThanOrEqualTo(13);
         assertThat(metrics).contains("kbr_catalog_events_total{outcome=\"applied\"}");
+        assertThat(metrics).containsPattern("(?m)^kbr_catalog_consume_lag_seconds_count(?:\\{\\})? [1-9]");
 
         List<Map<String, Object>> all = given().get("/api/v1/stores").then().statusCode(200).extract().jsonPath().getList("$");
         assertThat(all).anySatisfy(x -> {
