@@ -185,6 +185,7 @@ public class BackupService {
             IncrementalBackup inc = new IncrementalBackup(c, attachmentStorage(), documents, publisher, events, progress,
                     new IncrementalBackup.Settings(cfg.batch(), cfg.settle(), cfg.metadataInterval()), Clock.systemUTC(), floor);
             incremental.mode.set("incremental");
+            org.jboss.logging.MDC.put("job", "incremental");
             long saved = floor;
             while (!stopping) {
                 IncrementalBackup.PollResult r = inc.poll();
@@ -213,6 +214,7 @@ public class BackupService {
         while (!running.compareAndSet(false, true)) {
             Thread.sleep(500); // an API-started full backup is running: wait for it
         }
+        Object previousJob = org.jboss.logging.MDC.put("job", syncId != null ? syncId : "full-backup");
         try {
             FullBackup backup = new FullBackup(kopano, attachmentStorage(), documents, publisher, events, config.workers(), Clock.systemUTC(), progress);
             if (syncId != null) {
@@ -227,6 +229,11 @@ public class BackupService {
             throw e;
         } finally {
             running.set(false);
+            if (previousJob == null) {
+                org.jboss.logging.MDC.remove("job");
+            } else {
+                org.jboss.logging.MDC.put("job", previousJob);
+            }
         }
     }
 
@@ -236,6 +243,7 @@ public class BackupService {
             return false;
         }
         runner.execute(() -> {
+            org.jboss.logging.MDC.put("job", "full-backup-" + java.time.Instant.now());
             try {
                 FullBackup backup = new FullBackup(kopano, attachmentStorage(), documents, publisher, events, config.workers(), Clock.systemUTC(),
                         progress);
@@ -246,6 +254,7 @@ public class BackupService {
                 lastError.set(e.getMessage());
             } finally {
                 running.set(false);
+                org.jboss.logging.MDC.remove("job");
             }
         });
         return true;

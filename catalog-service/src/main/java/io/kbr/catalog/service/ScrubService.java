@@ -60,6 +60,7 @@ public class ScrubService {
     }
 
     private void run(BlobStore store, Job job) {
+        org.jboss.logging.MDC.put("job", "scrub-" + job.id());
         try {
             ScrubReport r = store.scrub();
             lastProblems.set(r.problems().size());
@@ -72,6 +73,8 @@ public class ScrubService {
         } catch (RuntimeException e) {
             LOG.errorf(e, "scrub %s failed: %s", job.id(), e.getMessage());
             current.set(new Job(job.id(), "FAILED", job.startedAt(), Instant.now(), null, null, List.of(), e.getMessage()));
+        } finally {
+            org.jboss.logging.MDC.remove("job");
         }
     }
 }
