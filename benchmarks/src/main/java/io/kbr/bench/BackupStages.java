@@ -1,5 +1,6 @@
 package io.kbr.bench;
 
+import io.kbr.kopano.seed.BulkMailbox;
 import com.github.luben.zstd.Zstd;
 import io.kbr.agent.backup.ChangeEvents;
 import io.kbr.agent.messaging.KafkaChangePublisher;
@@ -60,7 +61,7 @@ final class BackupStages {
         this.compressionLevel = compressionLevel;
     }
 
-    List<Stage> measure(BenchMailbox.Connections connections, BlobStore freshBucket, KafkaChangePublisher publisher) throws Exception {
+    List<Stage> measure(BulkMailbox.Connections connections, BlobStore freshBucket, KafkaChangePublisher publisher) throws Exception {
         List<Stage> stages = new ArrayList<>();
         stages.add(timed("read: KopanoReader + blob bytes, 1 thread", "items", () -> read(connections, (store, m, blobs) -> {
         })));
@@ -122,7 +123,7 @@ final class BackupStages {
     }
 
     /** FullBackup's reading thread: one snapshot, every message of every store, every blob's bytes. */
-    private long read(BenchMailbox.Connections connections, ItemSink sink) throws Exception {
+    private long read(BulkMailbox.Connections connections, ItemSink sink) throws Exception {
         try (Connection c = connections.open()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);

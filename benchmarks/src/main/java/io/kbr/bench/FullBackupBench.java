@@ -1,5 +1,6 @@
 package io.kbr.bench;
 
+import io.kbr.kopano.seed.BulkMailbox;
 import io.kbr.agent.backup.BackupProgress;
 import io.kbr.agent.backup.BackupReport;
 import io.kbr.agent.backup.ChangeEvents;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures the full backup against real servers: starts MariaDB, Kafka and S3 in a work directory, creates a
- * Kopano database with one store of N unique items made from the MIME corpora ({@link BenchMailbox}), then in the
+ * Kopano database with one store of N unique items made from the MIME corpora ({@link BulkMailbox}), then in the
  * same run measures (a) the floor, a plain streaming read of the same rows and attachment files
  * ({@link StorageFloor}); (b) {@link FullBackup} with the real Kafka publisher and blob store; (c) a second full
  * backup that finds every blob already stored. Prints a table with the goal check (see {@link BenchReport}).
@@ -145,7 +146,7 @@ public final class FullBackupBench implements Callable<Integer> {
             }
             List<NamedMessage> corpus = Corpora.all();
             step(3, "seeding one store with " + items + " items from " + corpus.size() + " corpus messages, " + seedWriters + " writers");
-            BenchMailbox.Seeded seeded = new BenchMailbox(() -> connect(db), storage, uniqueAttachments, seedWriters)
+            BulkMailbox.Seeded seeded = new BulkMailbox(() -> connect(db), storage, uniqueAttachments, seedWriters)
                     .seed(corpus, items, n -> out.printf(Locale.ROOT, "  %,d items written%n", n));
             out.printf(Locale.ROOT, "  seeded %,d items (%d corpus messages converted, %d skipped), %,d attachments, %,.1f MB in %.1f s:"
                             + " %,.0f items/s, %.1f MB/s (%d deadlock retries)%n", seeded.items(), seeded.templates(), seeded.skippedTemplates(),

@@ -1,5 +1,6 @@
 package io.kbr.bench;
 
+import io.kbr.kopano.seed.BulkMailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbr.kopano.model.PropTags;
@@ -43,12 +44,12 @@ class BenchReportTest {
         NewMessage template = new NewMessage(List.of(Property.of(PropTags.SUBJECT, PropType.STRING8, "hello")), List.of(),
                 List.of(new NewAttachment(List.of(), new byte[] {1, 2, 3}, null)), raw, false);
 
-        NewMessage a = new BenchMailbox(null, null, false, 1).unique(template, 7);
+        NewMessage a = new BulkMailbox(null, null, false, 1).unique(template, 7);
         assertThat(PropertyList.string(a.props(), PropTags.SUBJECT)).contains("hello [bench 7]");
         assertThat(new String(a.rfc822(), StandardCharsets.US_ASCII)).isEqualTo("X-Kbr-Bench-Item: 7\r\nSubject: hello\r\n\r\nbody\r\n");
         assertThat(a.attachments().get(0).data()).containsExactly(1, 2, 3);
 
-        NewMessage b = new BenchMailbox(null, null, true, 1).unique(template, 7);
+        NewMessage b = new BulkMailbox(null, null, true, 1).unique(template, 7);
         assertThat(b.attachments().get(0).data()).containsExactly(1, 2, 3, 0, 0, 0, 7);
     }
 }

@@ -1,4 +1,4 @@
-package io.kbr.bench;
+package io.kbr.kopano.seed;
 
 import io.kbr.kopano.mime.MimeConversionException;
 import io.kbr.kopano.mime.MimeToMapi;
@@ -8,7 +8,6 @@ import io.kbr.kopano.model.PropType;
 import io.kbr.kopano.model.Property;
 import io.kbr.kopano.model.PropertyList;
 import io.kbr.kopano.model.SpecialFolder;
-import io.kbr.kopano.seed.NamedMessage;
 import io.kbr.kopano.write.AttachmentStorage;
 import io.kbr.kopano.write.KopanoWriter;
 import io.kbr.kopano.write.NewMessage;
@@ -42,7 +41,7 @@ import java.util.function.LongConsumer;
  * {@code X-Kbr-Bench-Item} header. Attachment data repeats every corpus-size items, as forwarded and re-sent files
  * do in real mailboxes, unless {@code uniqueAttachments} appends the item number to each attachment too.
  */
-final class BenchMailbox {
+public final class BulkMailbox {
     /** Where the items go: half in the Inbox, the rest in Sent Items and user folders. */
     private static final String[] FOLDER_CYCLE = {
         "Inbox", "Inbox", "Inbox", "Inbox", "Inbox", "Sent Items", "Sent Items", "Archive/2023", "Archive/2024", "Projects",
@@ -50,20 +49,20 @@ final class BenchMailbox {
     private static final int MAX_ATTEMPTS = 10;
 
     /** What seeding produced. */
-    record Seeded(StoreLayout store, int items, int templates, int skippedTemplates, long messageBytes, long attachments, int writers,
+    public record Seeded(StoreLayout store, int items, int templates, int skippedTemplates, long messageBytes, long attachments, int writers,
             long retries, long nanos) {
-        double itemsPerSecond() {
+        public double itemsPerSecond() {
             return items / (nanos / 1e9);
         }
 
-        double megabytesPerSecond() {
+        public double megabytesPerSecond() {
             return messageBytes / 1e6 / (nanos / 1e9);
         }
     }
 
     /** Opens a new connection to the Kopano database. */
     @FunctionalInterface
-    interface Connections {
+    public interface Connections {
         Connection open() throws SQLException;
     }
 
@@ -78,7 +77,7 @@ final class BenchMailbox {
      * @param writers parallel writers, each with its own connection: seeding is bound by round trips to MariaDB,
      *                not by CPU, so a few writers fill the store several times faster than one
      */
-    BenchMailbox(Connections connections, AttachmentStorage storage, boolean uniqueAttachments, int writers) {
+    public BulkMailbox(Connections connections, AttachmentStorage storage, boolean uniqueAttachments, int writers) {
         this.connections = connections;
         this.storage = storage;
         this.uniqueAttachments = uniqueAttachments;
@@ -91,7 +90,7 @@ final class BenchMailbox {
      *
      * @param progress receives the number of items written so far, every 1000 items
      */
-    Seeded seed(List<NamedMessage> corpus, int items, LongConsumer progress) throws Exception {
+    public Seeded seed(List<NamedMessage> corpus, int items, LongConsumer progress) throws Exception {
         MimeToMapi converter = new MimeToMapi(MimeToMapi.Options.defaults().withDefaultDeliveryTime(Instant.parse("2024-01-15T09:00:00Z")));
         List<NewMessage> templates = new ArrayList<>();
         int skipped = 0;
@@ -212,7 +211,7 @@ final class BenchMailbox {
     }
 
     /** The template with the item number in its subject and raw text (and attachments, when asked). */
-    NewMessage unique(NewMessage t, int item) {
+    public NewMessage unique(NewMessage t, int item) {
         String tag = " [bench " + item + "]";
         List<Property> props = new ArrayList<>(t.props().size() + 1);
         boolean subject = false;
