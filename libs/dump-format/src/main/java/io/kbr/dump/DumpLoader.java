@@ -231,7 +231,7 @@ public final class DumpLoader {
         }
     }
 
-    private void restoreAttachments(DumpManifest m, Path dir, LoadProgress progress) {
+    void restoreAttachments(DumpManifest m, Path dir, LoadProgress progress) { // also used by PhysicalRestore
         List<Runnable> jobs = new ArrayList<>();
         java.util.Set<String> paths = new java.util.HashSet<>();
         for (DumpManifest.Instance i : m.attachments().instances()) {

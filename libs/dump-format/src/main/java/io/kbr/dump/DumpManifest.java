@@ -61,13 +61,24 @@ public record DumpManifest(
         List<String> problems) {
 
     public static final String FORMAT_SQL = "mysqldump-compatible-sql+zstd";
+    /** A physical backup: {@code mariadb-backup --backup --stream=xbstream}, zstd, split into STREAM_PART chunks (issue 8). */
+    public static final String FORMAT_XBSTREAM = "mariadb-backup-xbstream+zstd";
+    /** A physical backup: a tar of a mounted filesystem snapshot of the data directory, zstd, in STREAM_PART chunks. */
+    public static final String FORMAT_SNAPSHOT_TAR = "snapshot-tar+zstd";
+
+    /** LOGICAL (SQL chunks) or PHYSICAL (a stream of database files), from a manifest's format. */
+    public static String kindOf(String format) {
+        return FORMAT_XBSTREAM.equals(format) || FORMAT_SNAPSHOT_TAR.equals(format) ? "PHYSICAL" : "LOGICAL";
+    }
     public static final String FILE_NAME = "manifest.json";
 
     /** COMPLETE: everything is durable and verified; INCOMPLETE: loadable, but something named in problems is missing. */
     public enum State { COMPLETE, INCOMPLETE }
 
     /** What a chunk holds: table definitions, rows of one table, or views/triggers/routines. */
-    public enum ChunkKind { SCHEMA, DATA, POST_DATA }
+    public enum ChunkKind { SCHEMA, DATA, POST_DATA,
+        /** One consecutive piece of a physical backup's compressed stream; concatenated in order they are the stream. */
+        STREAM_PART }
 
     /**
      * One stored object.
