@@ -120,6 +120,25 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everyServiceVerifiesTokensWithTheSitesKeyAndNoAuthValueIsSecret() {
+        List<Map<String, Object>> rendered = render("overlays/example");
+        ManifestChecks checks = new ManifestChecks(rendered, external, services);
+        Map<String, Object> auth = checks.find("ConfigMap", "kbr-auth", "kbr");
+        String location = Yaml.str(auth, "data.MP_JWT_VERIFY_PUBLICKEY_LOCATION");
+        assertThat(location).startsWith("https://").endsWith("/jwks.json");
+        for (String[] workload : new String[][] {{"Deployment", "catalog-service"}, {"Deployment", "restore-service"},
+                {"StatefulSet", "kopano1-backup-agent"}, {"StatefulSet", "kopano2-backup-agent"},
+                {"StatefulSet", "kopano1-dump-service"}, {"StatefulSet", "kopano2-dump-service"}}) {
+            Map<String, Object> w = checks.find(workload[0], workload[1], "kbr");
+            assertThat(checks.environment(w, container(w))).as(workload[1])
+                    .containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", location)
+                    .containsEntry("MP_JWT_VERIFY_ISSUER", Yaml.str(auth, "data.MP_JWT_VERIFY_ISSUER"));
+        }
+        // every service reads them (application.properties defines the keys)
+        services.values().forEach(svc -> assertThat(svc.acceptsEnv("MP_JWT_VERIFY_PUBLICKEY_LOCATION")).isTrue());
+    }
+
+    @Test
     void everyBucketTheServicesUseIsCreatedByTheBucketJob() {
         List<Map<String, Object>> rendered = render("overlays/example");
         ManifestChecks checks = new ManifestChecks(rendered, external, services);
