@@ -77,6 +77,9 @@ public final class IncrementalBackup {
     private final List<Bytes> goneFolders = new ArrayList<>();
     private final Map<Bytes, String> metadataToRemember = new HashMap<>();
     private long lastMetadataCheck = Long.MIN_VALUE;
+    /** When each store's metadata was last compared (clock millis). */
+    private final Map<Bytes, Long> metadataCheckedAt = new HashMap<>();
+    private static final long METADATA_BUDGET_NANOS = 200_000_000L;
 
     public IncrementalBackup(Connection connection, AttachmentStorage storage, Documents documents, ChangePublisher publisher, ChangeEvents events,
             BackupProgress progress, Settings settings, Clock clock, long checkpoint) throws SQLException {
@@ -268,14 +271,30 @@ public final class IncrementalBackup {
         }
     }
 
-    /** §5.5 pitfall 6: settings, out-of-office, rules, ACLs and delegates are not journaled; compare them. */
+    /**
+     * §5.5 pitfall 6: settings, out-of-office, rules, ACLs and delegates are not journaled; compare them. Each store is
+     * compared once per {@code metadataInterval}, the longest-unchecked first, and a poll spends at most
+     * {@link #METADATA_BUDGET_NANOS} on it (at least one store): with many stores the work is spread over polls
+     * instead of one poll stalling every change behind a sweep of all stores.
+     */
     private void metadata(List<Keyed> out) throws SQLException {
         long now = clock.millis();
-        if (lastMetadataCheck != Long.MIN_VALUE && now - lastMetadataCheck < settings.metadataInterval().toMillis()) {
-            return;
+        long interval = settings.metadataInterval().toMillis();
+        if (lastMetadataCheck != Long.MIN_VALUE && now - lastMetadataCheck < Math.min(interval, 1000)) {
+            return; // the list of stores is read at most once a second
         }
         lastMetadataCheck = now;
+        List<Store> due = new ArrayList<>();
         for (Store s : reader.stores()) {
+            Long checked = metadataCheckedAt.get(s.guid());
+            if (checked == null || now - checked >= interval) {
+                due.add(s);
+            }
+        }
+        due.sort(java.util.Comparator.comparingLong(s -> metadataCheckedAt.getOrDefault(s.guid(), Long.MIN_VALUE)));
+        long deadline = System.nanoTime() + METADATA_BUDGET_NANOS;
+        for (int i = 0; i < due.size() && (i == 0 || System.nanoTime() < deadline); i++) {
+            Store s = due.get(i);
             Map<Long, Bytes> folderKeys = new HashMap<>();
             for (Folder f : reader.folders(s)) {
                 if (f.sourceKey() != null) {
@@ -283,6 +302,7 @@ public final class IncrementalBackup {
                 }
             }
             BlobRef ref = documents.putMetadata(reader.metadata(s), s.hierarchyId(), folderKeys);
+            metadataCheckedAt.put(s.guid(), now);
             String before = publishedMetadata.get(s.guid());
             if (!ref.getSha256().equals(before)) {
                 // the store-level event id is content-derived: the catalog ignores an unchanged document

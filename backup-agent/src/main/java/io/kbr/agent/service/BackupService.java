@@ -47,6 +47,7 @@ public class BackupService {
     private final AgentConfig config;
     private final Documents documents;
     private final KafkaChangePublisher publisher;
+    private final io.micrometer.core.instrument.Timer pollTimer;
     private final ChangeEvents events;
     private final BackupProgress progress;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -90,6 +91,12 @@ public class BackupService {
                 .description("the journal id up to which everything is backed up").register(registry);
         Gauge.builder("kbr.agent.journal.open.gaps", incremental.openGaps, java.util.concurrent.atomic.AtomicLong::get)
                 .description("journal ids waiting for a late commit").register(registry);
+        this.pollTimer = io.micrometer.core.instrument.Timer.builder("kbr.agent.poll")
+                .description("one incremental poll that found changes: read the journal, re-read the objects, store the documents, "
+                        + "publish, wait for the acknowledgements")
+                .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofMinutes(1))
+                .register(registry);
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -188,7 +195,11 @@ public class BackupService {
             org.jboss.logging.MDC.put("job", "incremental");
             long saved = floor;
             while (!stopping) {
+                long pollStarted = System.nanoTime();
                 IncrementalBackup.PollResult r = inc.poll();
+                if (r.rows() > 0) {
+                    pollTimer.record(System.nanoTime() - pollStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
                 incremental.polls.incrementAndGet();
                 incremental.lastPollAt.set(java.time.Instant.now());
                 incremental.journalMax.set(r.journalMax());
