@@ -152,11 +152,13 @@ public final class PhysicalBackup {
                 chunks = streamed.parts();
                 plain = streamed.plainBytes();
             } catch (IOException | RuntimeException e) {
+                log.close();
                 deleteStored(prefix);
                 throw new DumpException("Physical backup of " + server + " failed while streaming: " + e.getMessage(), e);
             }
             int exit = p.waitFor();
             logThread.join(TimeUnit.SECONDS.toMillis(30));
+            log.close();
             long backupMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             if (exit != 0) {
                 deleteStored(prefix);
@@ -331,11 +333,22 @@ public final class PhysicalBackup {
         volatile long blockCommitEnd;
         volatile long alignPauseMillis;
 
+        private Process signaller;
+        private BufferedReader signallerOut;
+
         ToolLog(Process process, Connection snap, boolean pause, DumpListener listener) {
             this.process = process;
             this.snap = snap;
             this.pause = pause;
             this.listener = listener;
+            if (pause) {
+                try {
+                    signaller = new ProcessBuilder("sh").redirectErrorStream(true).start();
+                    signallerOut = new BufferedReader(new InputStreamReader(signaller.getInputStream(), StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    signaller = null; // no pause: the positions are still compared
+                }
+            }
         }
 
         @Override
@@ -376,7 +389,6 @@ public final class PhysicalBackup {
                 listener.snapshotOpening();
                 s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
                 snapshotAt = Instant.now();
-                snapshotPosition = snapshotPosition(s);
             } catch (SQLException | RuntimeException e) {
                 snapshotError = e.getMessage();
             } finally {
@@ -386,16 +398,37 @@ public final class PhysicalBackup {
                 alignPauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             }
             listener.snapshotOpened();
+            if (snapshotError == null) {
+                // binlog_snapshot_file/position belong to the snapshot: reading them after the tool went on is exact
+                try (Statement s = snap.createStatement()) {
+                    snapshotPosition = snapshotPosition(s);
+                } catch (SQLException | RuntimeException e) {
+                    snapshotError = e.getMessage();
+                }
+            }
         }
 
+        /**
+         * SIGSTOP/SIGCONT through a shell started before the backup ({@code kill} is a shell builtin): no process is
+         * forked while the tool holds BLOCK_COMMIT, so the pause is the snapshot statement's round trip.
+         */
         private boolean signal(String sig) {
             try {
-                return new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start().waitFor() == 0;
+                if (signaller == null) {
+                    return false;
+                }
+                signaller.getOutputStream().write(("kill -" + sig + " " + process.pid() + " && echo ok || echo failed\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                signaller.getOutputStream().flush();
+                return "ok".equals(signallerOut.readLine());
             } catch (IOException e) {
                 return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+            }
+        }
+
+        void close() {
+            if (signaller != null) {
+                signaller.destroy();
             }
         }
 
