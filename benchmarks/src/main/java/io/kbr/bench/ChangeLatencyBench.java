@@ -91,6 +91,7 @@ public final class ChangeLatencyBench implements Callable<Integer> {
             System.out.printf("step 4 of 5: %d changes/s for %d s into store %s%n", rate, seconds, guid);
             java.util.TreeMap<Double, Double> lagBefore = catalogLagBuckets(stack, "kbr_catalog_change_lag_seconds");
             java.util.TreeMap<Double, Double> consumeBefore = catalogLagBuckets(stack, "kbr_catalog_consume_lag_seconds");
+            java.util.TreeMap<Double, Double> pollBefore = histogram(stack.agent(), "kbr_agent_poll_seconds");
             ConcurrentLinkedQueue<Change> committed = new ConcurrentLinkedQueue<>();
             List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean writing = new AtomicBoolean(true);
@@ -151,13 +152,17 @@ public final class ChangeLatencyBench implements Callable<Integer> {
                     p50, p90, p99, sorted.get(sorted.size() - 1) / 1_000_000, sorted.size(), unresolved);
             java.util.TreeMap<Double, Double> lagAfter = catalogLagBuckets(stack, "kbr_catalog_change_lag_seconds");
             java.util.TreeMap<Double, Double> consumeAfter = catalogLagBuckets(stack, "kbr_catalog_consume_lag_seconds");
+            java.util.TreeMap<Double, Double> pollAfter = histogram(stack.agent(), "kbr_agent_poll_seconds");
             if (!lagAfter.isEmpty() && !consumeAfter.isEmpty()) {
                 System.out.printf("split (the catalog's histograms, buckets of this run):%n"
                         + "  agent observed -> catalog committed:   p50 <= %5.0f ms   p99 <= %5.0f ms%n"
                         + "  agent published -> catalog committed:  p50 <= %5.0f ms   p99 <= %5.0f ms   (Kafka + the catalog's apply)%n"
-                        + "  the rest of the end-to-end latency is the agent's: Kopano commit -> next poll -> documents stored -> published%n",
+                        + "  the rest of the end-to-end latency is the agent's: Kopano commit -> next poll -> documents stored -> published%n"
+                        + "  agent poll duration (journal read -> acknowledged): p50 <= %5.0f ms   p99 <= %5.0f ms%n",
                         quantile(lagBefore, lagAfter, 0.5) * 1000, quantile(lagBefore, lagAfter, 0.99) * 1000,
-                        quantile(consumeBefore, consumeAfter, 0.5) * 1000, quantile(consumeBefore, consumeAfter, 0.99) * 1000);
+                        quantile(consumeBefore, consumeAfter, 0.5) * 1000, quantile(consumeBefore, consumeAfter, 0.99) * 1000,
+                        pollAfter.isEmpty() ? Double.NaN : quantile(pollBefore, pollAfter, 0.5) * 1000,
+                        pollAfter.isEmpty() ? Double.NaN : quantile(pollBefore, pollAfter, 0.99) * 1000);
             }
             System.out.printf("baseline: kopano-backup's recovery point is its cron interval, typically 1 day = 86,400,000 ms: %.0f x that p99%n",
                     86_400_000.0 / Math.max(1, p99));
@@ -169,10 +174,15 @@ public final class ChangeLatencyBench implements Callable<Integer> {
 
     /** The catalog's change-lag histogram: cumulative count per upper bound (seconds), or empty when unreadable. */
     static java.util.TreeMap<Double, Double> catalogLagBuckets(KbrStack stack, String metric) {
+        return histogram(stack.catalog(), metric);
+    }
+
+    /** A histogram of {@code service}'s metrics: cumulative count per upper bound (seconds), or empty when unreadable. */
+    static java.util.TreeMap<Double, Double> histogram(io.kbr.localservers.JavaService service, String metric) {
         java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
         try {
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.catalog().url("/q/metrics"))).build(),
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.url("/q/metrics"))).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             java.util.regex.Pattern p = java.util.regex.Pattern.compile("^" + metric + "_bucket\\{.*le=\"([^\"]+)\".*\\} (\\S+)$");
             for (String line : r.body().split("\n")) {
