@@ -5,6 +5,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kbr.catalog.security.DefaultAdminToken;
+import io.kbr.catalog.security.TestAuthResource;
 import io.kbr.catalog.testing.CatalogApi;
 import io.kbr.catalog.testing.ChangeTopic;
 import io.kbr.catalog.testing.KafkaTestResource;
@@ -14,7 +16,9 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +31,14 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "database", value = "kbr_catalog_jar_test"))
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = "group", value = "kbr-catalog-jar-test"))
+@WithTestResource(value = TestAuthResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PackagedCatalogIT {
 
     @Test
     void theJarStartsConsumesAndAnswers() {
+        RestAssured.replaceFiltersWith(List.of());
+        given().get("/api/v1/status").then().statusCode(401); // no token: the packaged jar is closed
+        RestAssured.replaceFiltersWith(List.of(new DefaultAdminToken.AdminTokenFilter()));
         TestStore s = new TestStore();
         TestStore.Item item = s.item(TestStore.randomKey()).subject("from the jar test");
         try (ChangeTopic topic = new ChangeTopic(KafkaTestResource.bootstrapServers())) {

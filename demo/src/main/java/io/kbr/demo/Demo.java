@@ -89,27 +89,38 @@ public final class Demo {
         System.out.println("Blobs are encrypted at rest (AES-256-GCM, a fresh key for this demo run), item documents packed.");
         System.out.println("Stores in the catalog:");
         String exampleGuid = null;
+        String exampleUser = null;
         for (JsonNode s : stores) {
             System.out.printf("  %-10s %s  %5d items  %,12d bytes%n", s.path("userName").asText(), s.path("guid").asText(),
                     s.path("itemCount").asLong(), s.path("totalSize").asLong());
             if (exampleGuid == null && s.path("userName").asText().startsWith("user")) {
                 exampleGuid = s.path("guid").asText();
+                exampleUser = s.path("userName").asText();
             }
         }
         String sender = exampleSender(stack, exampleGuid);
         System.out.println();
-        System.out.println("Try:");
-        System.out.println("  curl " + catalog + "/api/v1/stores");
-        System.out.println("  curl " + catalog + "/api/v1/stores/" + exampleGuid + "/folders");
-        System.out.println("  curl '" + catalog + "/api/v1/items?store=" + exampleGuid + "&subject=test&limit=5'");
+        System.out.println("Tokens (bearer JWT, RS256, valid 12 h; every service verifies them with this run's key; docs/auth.md):");
+        System.out.println("  admin (everything):");
+        System.out.println("    export KBR_TOKEN=" + stack.adminToken());
+        if (exampleUser != null) {
+            System.out.println("  " + exampleUser + " (role user: only their own store):");
+            System.out.println("    export KBR_USER_TOKEN=" + stack.token(exampleUser, "user"));
+        }
+        System.out.println();
+        System.out.println("Try (after the export above; without a token /api/** answers 401):");
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" " + catalog + "/api/v1/stores");
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_USER_TOKEN\" " + catalog + "/api/v1/me   # a user: name, roles, own store");
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" " + catalog + "/api/v1/stores/" + exampleGuid + "/folders");
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" '" + catalog + "/api/v1/items?store=" + exampleGuid + "&subject=test&limit=5'");
         if (sender != null) {
-            System.out.println("  curl '" + catalog + "/api/v1/items?store=" + exampleGuid + "&sender="
+            System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" '" + catalog + "/api/v1/items?store=" + exampleGuid + "&sender="
                     + URLEncoder.encode(sender, StandardCharsets.UTF_8) + "&from=2000-01-01T00:00:00Z&to=2030-01-01T00:00:00Z'");
         }
-        System.out.println("  curl '" + catalog + "/api/v1/items?store=" + exampleGuid + "&from=yesterday'   # a 400 naming the parameter");
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" '" + catalog + "/api/v1/items?store=" + exampleGuid + "&from=yesterday'   # a 400 naming the parameter");
         System.out.println("  curl " + catalog + "/q/openapi");
         System.out.println("  curl " + catalog + "/q/health");
-        System.out.println("  curl " + stack.agent().url("/api/v1/agent/status"));
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" " + stack.agent().url("/api/v1/agent/status"));
         System.out.println("  curl " + stack.agent().url("/q/metrics") + " | grep kbr_agent");
         System.out.println();
         System.out.println("The kbr command line (kopano-backup's vocabulary):");

@@ -52,6 +52,9 @@ public final class KbrStack implements AutoCloseable {
     private JavaService agent;
 
     private final String encryptionKeys;
+    /** A key pair per stack: every service verifies tokens with its public key (docs/auth.md). */
+    private final io.kbr.auth.TokenIssuer tokens = io.kbr.auth.TokenIssuer.generate();
+    private final String adminToken = tokens.token("kbr-admin", io.kbr.auth.Roles.ADMIN);
     private final String stackId = java.util.UUID.randomUUID().toString().substring(0, 8);
 
     public KbrStack(Path projectRoot, Path workDir, MariaDbServer db, KafkaBroker kafka, S3Server s3, Consumer<String> log) {
@@ -193,7 +196,10 @@ public final class KbrStack implements AutoCloseable {
         return agent;
     }
 
-    private JavaService start(String module, Map<String, String> properties) {
+    private JavaService start(String module, Map<String, String> serviceProperties) {
+        Map<String, String> properties = new LinkedHashMap<>(serviceProperties);
+        properties.putIfAbsent("mp.jwt.verify.publickey", tokens.publicKeyPem()); // every service verifies the stack's tokens
+        properties.putIfAbsent("mp.jwt.verify.issuer", tokens.issuer());
         Path jar = projectRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         log.accept("starting " + module + " …");
         JavaService s = JavaService.start(module, jar, properties, workDir.resolve("services"), Duration.ofSeconds(90));
@@ -233,7 +239,7 @@ public final class KbrStack implements AutoCloseable {
     public JsonNode runFullBackupAgain(Duration timeout) throws Exception {
         long before = get(agent, "/api/v1/agent/status").path("lastReport").path("durationMillis").asLong(-1);
         long eventsBefore = get(agent, "/api/v1/agent/status").path("events").asLong();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.url("/api/v1/agent/backups")))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.url("/api/v1/agent/backups"))).header("Authorization", "Bearer " + adminToken)
                 .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {
             throw new IOException("starting a full backup answered " + r.statusCode() + ": " + r.body());
@@ -247,8 +253,24 @@ public final class KbrStack implements AutoCloseable {
         return status.path("lastReport");
     }
 
+    /** A token the stack's services accept: {@code upn} = {@code user}, {@code groups} = {@code roles} ("user", "admin"), 12 h. */
+    public String token(String user, String... roles) {
+        return tokens.token(user, roles);
+    }
+
+    /** The admin token {@link #get} and the other helpers send. */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** The public key (PEM) the stack's services verify tokens with. */
+    public String tokenPublicKeyPem() {
+        return tokens.publicKeyPem();
+    }
+
     public JsonNode get(JavaService service, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url(path))).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url(path))).header("Authorization", "Bearer " + adminToken)
+                        .timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + path + " on " + service.name() + " answered " + r.statusCode() + ": " + r.body());

@@ -1,5 +1,6 @@
 package io.kbr.catalog.dumps;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,6 +13,7 @@ import java.util.Map;
 /** {@code GET /api/v1/dumps}: the dumps available for disaster recovery, newest first. */
 @Path("/api/v1/dumps")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(io.kbr.auth.Roles.ADMIN) // docs/auth.md
 public class DumpListingResource {
 
     private final DumpCatalogRepository repository;

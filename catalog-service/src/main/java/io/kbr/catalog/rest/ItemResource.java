@@ -3,12 +3,14 @@ package io.kbr.catalog.rest;
 import io.kbr.catalog.config.CatalogConfig;
 import io.kbr.catalog.model.ItemPage;
 import io.kbr.catalog.model.ItemQuery;
+import io.kbr.catalog.security.StoreAccess;
 import io.kbr.catalog.service.ItemService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -21,10 +23,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ItemResource {
     private final ItemService items;
     private final CatalogConfig config;
+    private final StoreAccess access;
 
-    public ItemResource(ItemService items, CatalogConfig config) {
+    public ItemResource(ItemService items, CatalogConfig config, StoreAccess access) {
         this.items = items;
         this.config = config;
+        this.access = access;
     }
 
     @GET
@@ -33,7 +37,7 @@ public class ItemResource {
     @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
     @APIResponse(responseCode = "404", description = "The store is not in the catalog")
     public ItemPage search(
-            @Parameter(description = "store GUID (32 hex digits); all stores if absent") @QueryParam("store") String store,
+            @Parameter(description = "store GUID (32 hex digits); if absent: all stores (admin), the caller's store (user)") @QueryParam("store") String store,
             @Parameter(description = "a complete address matches the sender address exactly, other text matches "
                     + "part of the sender address or name") @QueryParam("sender") String sender,
             @Parameter(description = "like sender, for any recipient (To, Cc, Bcc)") @QueryParam("recipient") String recipient,
@@ -49,9 +53,22 @@ public class ItemResource {
                     + "valid at that instant; items that did not exist yet or were hard-deleted by then are not found")
             @QueryParam("asOf") String asOf) {
         byte[] storeGuid = RequestParameters.present(store) ? RequestParameters.guid("store", store) : null;
+        boolean noOwnStore = false;
+        if (storeGuid != null) {
+            access.requireStore(storeGuid);
+        } else {
+            try {
+                storeGuid = access.defaultSearchStore();
+            } catch (StoreAccess.NoOwnStoreException e) {
+                noOwnStore = true;
+            }
+        }
         ItemQuery query = RequestParameters.itemQuery(storeGuid, sender, recipient, subject, from, to, folder, subfolders, deleted,
                 RequestParameters.limit("limit", limit, config.api().defaultPageSize(), config.api().maxPageSize()),
                 RequestParameters.cursor("after", after), asOf);
+        if (noOwnStore) {
+            return new ItemPage(List.of(), null);
+        }
         return items.search(query);
     }
 }

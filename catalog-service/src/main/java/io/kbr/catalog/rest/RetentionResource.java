@@ -1,5 +1,6 @@
 package io.kbr.catalog.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "retention")
+@RolesAllowed(io.kbr.auth.Roles.ADMIN) // docs/auth.md
 public class RetentionResource {
     static final int MAX_DAYS = 36_500;
 

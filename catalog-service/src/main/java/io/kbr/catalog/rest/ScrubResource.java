@@ -1,5 +1,6 @@
 package io.kbr.catalog.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import io.kbr.catalog.service.ScrubService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -16,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/scrubs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "retention")
+@RolesAllowed(io.kbr.auth.Roles.ADMIN) // docs/auth.md
 public class ScrubResource {
     private final ScrubService scrubs;
 

@@ -1,5 +1,6 @@
 package io.kbr.catalog.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import io.kbr.catalog.model.CatalogStatus;
 import io.kbr.catalog.service.StoreService;
 import jakarta.ws.rs.GET;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/status")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "status")
+@RolesAllowed(io.kbr.auth.Roles.ADMIN) // docs/auth.md
 public class StatusResource {
     private final StoreService stores;
 

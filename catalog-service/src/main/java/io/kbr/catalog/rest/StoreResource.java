@@ -8,6 +8,7 @@ import io.kbr.catalog.model.StoreStatistics;
 import io.kbr.catalog.model.ItemSummary;
 import io.kbr.catalog.model.ItemVersionSummary;
 import io.kbr.catalog.model.StoreSummary;
+import io.kbr.catalog.security.StoreAccess;
 import io.kbr.catalog.service.ItemService;
 import io.kbr.catalog.service.StoreService;
 import jakarta.ws.rs.GET;
@@ -35,16 +36,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class StoreResource {
     private final StoreService stores;
     private final ItemService items;
+    private final StoreAccess access;
 
-    public StoreResource(StoreService stores, ItemService items) {
+    public StoreResource(StoreService stores, ItemService items, StoreAccess access) {
         this.stores = stores;
         this.items = items;
+        this.access = access;
     }
 
     @GET
-    @Operation(summary = "Every store in the catalog with item counts and sizes")
+    @Operation(summary = "Every store in the catalog with item counts and sizes (role user: only their own stores)")
     public List<StoreSummary> list() {
-        return stores.stores();
+        return access.visible(stores.stores(), StoreSummary::guid);
     }
 
     @GET
@@ -52,7 +55,9 @@ public class StoreResource {
     @Operation(summary = "One store with item counts and sizes")
     @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
     public StoreSummary get(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid) {
-        return stores.store(RequestParameters.guid("guid", guid));
+        byte[] store = RequestParameters.guid("guid", guid);
+        access.requireStore(store);
+        return stores.store(store);
     }
 
     @GET
@@ -65,6 +70,7 @@ public class StoreResource {
     public FolderTree folders(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
             @Parameter(description = "ISO-8601 instant: the tree as of then; now if absent") @QueryParam("asOf") String asOf) {
         byte[] store = RequestParameters.guid("guid", guid);
+        access.requireStore(store);
         return stores.folderTree(store, RequestParameters.instant("asOf", asOf));
     }
 
@@ -75,7 +81,9 @@ public class StoreResource {
     @APIResponse(responseCode = "404", description = "Unknown store or folder")
     public List<FolderVersionSummary> folderVersions(@PathParam("guid") String guid,
             @Parameter(description = "the folder's sourcekey in hex") @PathParam("sourceKey") String sourceKey) {
-        return stores.folderVersions(RequestParameters.guid("guid", guid), RequestParameters.sourceKey("sourceKey", sourceKey));
+        byte[] store = RequestParameters.guid("guid", guid);
+        access.requireStore(store);
+        return stores.folderVersions(store, RequestParameters.sourceKey("sourceKey", sourceKey));
     }
 
     @GET
@@ -87,6 +95,7 @@ public class StoreResource {
     public StoreStatistics stats(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
             @Parameter(description = "ISO-8601 instant: statistics as of then; now if absent") @QueryParam("asOf") String asOf) {
         byte[] store = RequestParameters.guid("guid", guid);
+        access.requireStore(store);
         return stores.statistics(store, RequestParameters.instant("asOf", asOf));
     }
 
@@ -112,6 +121,7 @@ public class StoreResource {
         byte[] store = RequestParameters.guid("guid", guid);
         ItemQuery query = RequestParameters.itemQuery(store, sender, recipient, subject, from, to, folder, subfolders, deleted,
                 1, null, asOf);
+        access.requireStore(store);
         stores.requireStore(store);
         StreamingOutput body = output -> {
             Writer out = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 64 * 1024);
@@ -129,7 +139,9 @@ public class StoreResource {
     @APIResponse(responseCode = "404", description = "Unknown store or item")
     public ItemSummary item(@PathParam("guid") String guid,
             @Parameter(description = "the item's sourcekey in hex") @PathParam("sourceKey") String sourceKey) {
-        return items.item(RequestParameters.guid("guid", guid), RequestParameters.sourceKey("sourceKey", sourceKey));
+        byte[] store = RequestParameters.guid("guid", guid);
+        access.requireStore(store);
+        return items.item(store, RequestParameters.sourceKey("sourceKey", sourceKey));
     }
 
     @GET
@@ -141,6 +153,8 @@ public class StoreResource {
     @APIResponse(responseCode = "404", description = "Unknown store or item")
     public List<ItemVersionSummary> versions(@PathParam("guid") String guid,
             @Parameter(description = "the item's sourcekey in hex (its current one, or the one before a move)") @PathParam("sourceKey") String sourceKey) {
-        return items.versions(RequestParameters.guid("guid", guid), RequestParameters.sourceKey("sourceKey", sourceKey));
+        byte[] store = RequestParameters.guid("guid", guid);
+        access.requireStore(store);
+        return items.versions(store, RequestParameters.sourceKey("sourceKey", sourceKey));
     }
 }

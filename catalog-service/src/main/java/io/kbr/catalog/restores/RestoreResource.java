@@ -22,15 +22,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "restores")
 public class RestoreResource {
     private final RestoreJobs jobs;
+    private final io.kbr.catalog.security.StoreAccess access;
 
-    public RestoreResource(RestoreJobs jobs) {
+    public RestoreResource(RestoreJobs jobs, io.kbr.catalog.security.StoreAccess access) {
         this.jobs = jobs;
+        this.access = access;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Request an item-level restore: selection (sourceKeys or a filter), asOf, target, conflictMode, includeMetadata; 202 with the job")
     public Response submit(RestoreRequestBody body) {
+        access.requireRestore(body);
         RestoreJob job = jobs.submit(body);
         return Response.accepted(job).header("Location", "/api/v1/restores/" + job.id()).build();
     }
@@ -39,7 +42,9 @@ public class RestoreResource {
     @Path("/{id}")
     @Operation(summary = "A restore job: state, counts and every item's outcome with its reason")
     public RestoreJob get(@PathParam("id") String id) {
-        return jobs.job(id).orElseThrow(() -> new NotFoundException("no restore job " + id));
+        RestoreJob job = jobs.job(id).orElseThrow(() -> new NotFoundException("no restore job " + id));
+        access.requireJob(job);
+        return job;
     }
 
     @GET
@@ -48,6 +53,10 @@ public class RestoreResource {
         if (limit < 1 || limit > 1000) {
             throw new InvalidParameterException("limit", "must be between 1 and 1000");
         }
-        return jobs.list(limit);
+        if (access.isAdmin()) {
+            return jobs.list(limit);
+        }
+        // role user: their own jobs among the latest 1000 (docs/auth.md)
+        return access.visible(jobs.list(1000), RestoreJob::storeGuid).stream().filter(access::canSee).limit(limit).toList();
     }
 }
