@@ -73,6 +73,11 @@ public final class KopanoRestorer {
         this.db = new TargetDb(c, storage, clock, sourceKeys);
     }
 
+    /** For tests: the SQL layer. */
+    TargetDb db() {
+        return db;
+    }
+
     // ---------------------------------------------------------------------------------------------------
     // Stores and folders
 
@@ -187,6 +192,18 @@ public final class KopanoRestorer {
     }
 
     /**
+     * The message of {@code store} (directly in one of its folders, soft-deleted or not) that is the item whose original
+     * sourcekey is {@code key}: by its live sourcekey, or by PR_EC_BACKUP_SOURCE_KEY once it was restored or undeleted.
+     * An undelete gives the message a new sourcekey, as kopano-server's move does (§6.4), so after
+     * {@link #undeleteInPlace} the original sourcekey is no longer in {@code indexedproperties}; this finds it anyway.
+     * Null if there is none.
+     */
+    public Long findMessage(Store store, Bytes key) throws SQLException {
+        Existing e = index(store).find(key, null);
+        return e == null ? null : e.id;
+    }
+
+    /**
      * Restores one top-level item into {@code folderId} of {@code store}. Never throws for a problem of the item
      * itself (a missing or corrupt blob, an unmappable property, a SQL error): the transaction is rolled back, backend
      * files written for it are removed, and the outcome is {@link ItemOutcome.Status#FAILED} with the reason.
@@ -254,28 +271,405 @@ public final class KopanoRestorer {
 
     /**
      * Restores items in order, each into its folder path below {@code restoreRoot} (folders created once, see
-     * {@link #ensureFolder}); one transaction per item, one outcome per request in the same order. A folder that
-     * cannot be created fails the items meant for it.
+     * {@link #ensureFolder}), through {@link #restoreBatch} (several items per transaction, each all-or-nothing); one
+     * outcome per request in the same order. A folder that cannot be created fails the items meant for it.
      */
     public List<ItemOutcome> restoreAll(Store store, List<String> restoreRoot, List<RestoreRequest> requests, Function<BlobRef, byte[]> blobs,
             ConflictMode mode) {
         Map<List<String>, Long> folders = new HashMap<>();
-        List<ItemOutcome> out = new ArrayList<>(requests.size());
-        for (RestoreRequest r : requests) {
+        ItemOutcome[] out = new ItemOutcome[requests.size()];
+        List<BatchItem> batch = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            RestoreRequest r = requests.get(i);
             Long folder = folders.get(r.folder().path());
             if (folder == null) {
                 try {
                     folder = ensureFolder(store, restoreRoot, r.folder());
                     folders.put(r.folder().path(), folder);
                 } catch (Exception e) {
-                    out.add(ItemOutcome.failed(backupSourceKey(r.doc()), "folder " + String.join("/", r.folder().path())
-                            + " could not be created: " + describe(e)));
+                    out[i] = ItemOutcome.failed(backupSourceKey(r.doc()), "folder " + String.join("/", r.folder().path())
+                            + " could not be created: " + describe(e));
                     continue;
                 }
             }
-            out.add(restore(store, folder, r.doc(), blobs, mode));
+            batch.add(new BatchItem(folder, r.doc()));
+            positions.add(i);
+        }
+        List<ItemOutcome> written = restoreBatch(store, batch, blobs, mode);
+        for (int k = 0; k < positions.size(); k++) {
+            out[positions.get(k)] = written.get(k);
+        }
+        return List.of(out);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Batches
+
+    /** One item of {@link #restoreBatch}: the backed-up document and the target folder's {@code hierarchy.id}. */
+    public record BatchItem(long folderId, ItemDocument doc) {
+    }
+
+    /** Items per transaction in {@link #restoreBatch} (and the most blobs it holds in memory at a time). */
+    public static final int DEFAULT_BATCH_SIZE = 100;
+
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private long fastBatches;
+    private long slowBatches;
+
+    /** Items per transaction (1 = one transaction per item, as {@link #restore}). */
+    public KopanoRestorer batchSize(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+        }
+        this.batchSize = n;
+        return this;
+    }
+
+    private boolean deferTableRows;
+
+    /**
+     * How {@link #restoreBatch} makes restored items visible in table views (§3.5): false (default) writes their
+     * {@code tproperties} rows as the server's purge would; true inserts one {@code deferredupdate} row per item
+     * instead, which is what kopano-server itself does when it saves a message — a contents table then reads those
+     * items from {@code properties} until the server's next purge of the folder (or {@code kopano-srvadm
+     * --purge-deferred}). One row per item instead of one per property.
+     */
+    public KopanoRestorer deferTableRows(boolean defer) {
+        this.deferTableRows = defer;
+        return this;
+    }
+
+    private String lastFallback;
+
+    /** Why the last batch that fell back to a savepoint per item could not be written as a whole, or null. */
+    public String lastFallbackReason() {
+        return lastFallback;
+    }
+
+    /** For tests and benchmarks: {batches committed on the fast path, batches that fell back to a savepoint per item}. */
+    public long[] batchStats() {
+        return new long[] {fastBatches, slowBatches};
+    }
+
+    /**
+     * Restores many items with the guarantees of {@link #restore} — per item all-or-nothing, blobs checked before
+     * anything is written, the same conflict handling, {@code changes} rows and folder counters — but several items
+     * per transaction (chunks of {@link #batchSize}) and each table written with one multi-row statement per chunk.
+     * Never throws; one outcome per item, in order.
+     *
+     * <p>Per chunk: every item is checked first (names, an existing copy, every blob's size and SHA-256, named
+     * properties mapped); items that fail a check are FAILED with nothing written. The rest are written together in
+     * one transaction. If that fails, it is rolled back and the chunk is written again item by item in one
+     * transaction with a {@code SAVEPOINT} per item: an item that fails is rolled back to its savepoint (rows, backend
+     * files, reservations) and reported FAILED, the others commit. Items with an existing copy to undelete or
+     * overwrite, and a second item with the same backup key in a chunk, go through {@link #restore} after the chunk.
+     */
+    public List<ItemOutcome> restoreBatch(Store store, List<BatchItem> items, Function<BlobRef, byte[]> blobs, ConflictMode mode) {
+        List<ItemOutcome> out = new ArrayList<>(items.size());
+        for (int from = 0; from < items.size(); from += batchSize) {
+            out.addAll(restoreChunk(store, items.subList(from, Math.min(items.size(), from + batchSize)), blobs, mode));
         }
         return out;
+    }
+
+    private record Pending(int index, BatchItem item, Bytes key, Map<String, byte[]> data) {
+    }
+
+    private List<ItemOutcome> restoreChunk(Store store, List<BatchItem> items, Function<BlobRef, byte[]> blobs, ConflictMode mode) {
+        ItemOutcome[] out = new ItemOutcome[items.size()];
+        List<Pending> pending = new ArrayList<>();
+        List<Integer> later = new ArrayList<>();
+        StoreIndex idx;
+        Map<Bytes, Long> live;
+        try {
+            idx = index(store);
+            live = mode == ConflictMode.KEEP_BOTH ? Map.of() : idx.liveSourceKeys(items);
+        } catch (Exception e) {
+            indexes.remove(store.hierarchyId());
+            for (int i = 0; i < items.size(); i++) {
+                out[i] = ItemOutcome.failed(backupSourceKey(items.get(i).doc()), "not restored, nothing written: " + describe(e));
+            }
+            return List.of(out);
+        }
+        java.util.Set<Bytes> keysInChunk = new java.util.HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            ItemDocument doc = items.get(i).doc();
+            Bytes key = backupSourceKey(doc);
+            try {
+                checkNames(doc, "message");
+                if (mode != ConflictMode.KEEP_BOTH && key != null) {
+                    if (!keysInChunk.add(key)) {
+                        later.add(i); // the same item twice: decided against the first one once it is committed
+                        continue;
+                    }
+                    Existing ex = idx.find(key, doc.getSourceKey() == null ? null : Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())), live);
+                    if (ex != null) {
+                        if (mode == ConflictMode.SKIP && !ex.deleted) {
+                            out[i] = new ItemOutcome(ItemOutcome.Status.SKIPPED_DUPLICATE, ex.id, null, key, "already in the target store as message " + ex.id);
+                        } else {
+                            later.add(i); // undelete (SKIP) or overwrite: the single-item path
+                        }
+                        continue;
+                    }
+                }
+                Map<String, byte[]> data = fetchBlobs(doc, blobs);
+                try {
+                    resolveNames(doc);
+                } catch (SQLException e) {
+                    throw new RestoreFailure("named properties could not be mapped: " + describe(e), e);
+                }
+                pending.add(new Pending(i, items.get(i), key, data));
+            } catch (RestoreFailure e) {
+                out[i] = ItemOutcome.failed(key, e.getMessage().startsWith("named") ? "not restored, nothing written: " + e.getMessage() : e.getMessage());
+            } catch (Exception e) {
+                out[i] = ItemOutcome.failed(key, "not restored, nothing written: " + describe(e));
+            }
+        }
+        if (!pending.isEmpty()) {
+            writePending(store, idx, pending, out);
+        }
+        for (int i : later) {
+            BatchItem it = items.get(i);
+            out[i] = restore(store, it.folderId(), it.doc(), blobs, mode);
+        }
+        return List.of(out);
+    }
+
+    private void writePending(Store store, StoreIndex idx, List<Pending> pending, ItemOutcome[] out) {
+        List<Long> ids;
+        try {
+            int[] counts = new int[2];
+            for (Pending p : pending) {
+                countNew(p.item().doc(), counts, true);
+            }
+            db.reserve(counts[0], counts[1]);
+            ids = db.inTransactionRetrying(() -> writeMessages(store, pending));
+            fastBatches++;
+        } catch (Exception e) {
+            if (pending.size() == 1) {
+                out[pending.get(0).index()] = ItemOutcome.failed(pending.get(0).key(), "not restored, nothing written: " + describe(e));
+                return;
+            }
+            lastFallback = describe(e) + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "");
+            ids = null; // rolled back as a whole: item by item below, to find and leave out the failing ones
+        }
+        if (ids != null) {
+            for (int k = 0; k < pending.size(); k++) {
+                Pending p = pending.get(k);
+                if (p.key() != null) {
+                    idx.remember(p.key(), ids.get(k));
+                }
+                out[p.index()] = new ItemOutcome(ItemOutcome.Status.RESTORED, ids.get(k), null, p.key(), null);
+            }
+            return;
+        }
+        slowBatches++;
+        try {
+            ItemOutcome[] result = db.inTransactionRetrying(() -> {
+                ItemOutcome[] r = new ItemOutcome[pending.size()];
+                for (int k = 0; k < pending.size(); k++) {
+                    Pending p = pending.get(k);
+                    TargetDb.Mark m = db.savepoint("kbr_item");
+                    try {
+                        long id = writeMessage(store, p.item().folderId(), p.item().doc(), p.data(), p.key());
+                        db.release(m);
+                        r[k] = new ItemOutcome(ItemOutcome.Status.RESTORED, id, null, p.key(), null);
+                    } catch (Exception e) {
+                        if (TargetDb.transientFailure(e)) {
+                            throw e; // the whole transaction is gone: retried from the start
+                        }
+                        db.rollbackTo(m);
+                        r[k] = ItemOutcome.failed(p.key(), "not restored, nothing written: " + describe(e));
+                    }
+                }
+                return r;
+            });
+            for (int k = 0; k < pending.size(); k++) {
+                Pending p = pending.get(k);
+                out[p.index()] = result[k];
+                if (!result[k].failed() && p.key() != null) {
+                    idx.remember(p.key(), result[k].hierarchyId());
+                }
+            }
+        } catch (Exception e) {
+            indexes.remove(store.hierarchyId());
+            for (Pending p : pending) {
+                out[p.index()] = ItemOutcome.failed(p.key(), "not restored, nothing written: " + describe(e));
+            }
+        }
+    }
+
+    /** Sourcekeys ({@code counts[0]}) and IMAP ids ({@code counts[1]}) the document takes: embedded messages need sourcekeys too. */
+    private static void countNew(ItemDocument doc, int[] counts, boolean topLevel) {
+        counts[0]++;
+        if (topLevel) {
+            counts[1]++;
+        }
+        for (AttachmentDocument a : doc.getAttachments()) {
+            if (a.getEmbedded() != null) {
+                countNew(a.getEmbedded(), counts, false);
+            }
+        }
+    }
+
+    /** The sourcekey of a target folder (cached: a folder keeps its sourcekey, also when moved, §4.2). */
+    private Bytes folderSourceKey(long folderId) throws SQLException {
+        Bytes folderSk = folderSourceKeys.get(folderId);
+        if (folderSk == null) {
+            Object[] folder = db.typeAndSourceKey(folderId);
+            if (folder == null || (int) folder[0] != ObjectTypes.FOLDER) {
+                throw new SQLException("target folder " + folderId + " does not exist");
+            }
+            folderSk = (Bytes) folder[1];
+            if (folderSk == null) {
+                throw new SQLException("target folder " + folderId + " has no sourcekey");
+            }
+            folderSourceKeys.put(folderId, folderSk);
+        }
+        return folderSk;
+    }
+
+    /**
+     * {@link #writeMessage} for several items in the open transaction, each table with one multi-row statement: the
+     * messages' hierarchy rows, entryids and sourcekeys, recipients' and attachments' rows and properties, single
+     * instances, ICS NEW rows, properties, tproperties, then the counters of each folder and the store size once.
+     * Embedded messages are written by the single-item code inside the same transaction.
+     */
+    private List<Long> writeMessages(Store store, List<Pending> pending) throws Exception {
+        int n = pending.size();
+        Map<Long, Bytes> folderSks = new java.util.LinkedHashMap<>();
+        for (Pending p : pending) {
+            if (!folderSks.containsKey(p.item().folderId())) {
+                folderSks.put(p.item().folderId(), folderSourceKey(p.item().folderId()));
+            }
+        }
+        // The folders must still exist when the rows go in (as the single path's INSERT … SELECT checks): shared locks.
+        List<Long> folderIds = new ArrayList<>(folderSks.keySet());
+        List<Long> found = db.ids("SELECT id FROM hierarchy WHERE id IN (" + TargetDb.placeholders(folderIds.size()) + ") AND type = 3 LOCK IN SHARE MODE",
+                folderIds.toArray());
+        if (found.size() != folderIds.size()) {
+            List<Long> missing = new ArrayList<>(folderIds);
+            missing.removeAll(found);
+            throw new SQLException("target folder " + missing + " does not exist");
+        }
+        List<Object[]> rows = new ArrayList<>(n);
+        for (Pending p : pending) {
+            rows.add(new Object[] {p.item().folderId(), ObjectTypes.MESSAGE, p.item().doc().getFlags() & ObjectTypes.FLAG_ASSOCIATED, store.userId()});
+        }
+        List<Long> ids = db.insertRows("hierarchy", "parent, type, flags, owner", n, rows);
+        List<Bytes> sks = new ArrayList<>(n);
+        List<Object[]> indexed = new ArrayList<>(2 * n);
+        List<Object[]> changes = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            Bytes sk = db.newSourceKey();
+            sks.add(sk);
+            indexed.add(new Object[] {ids.get(k), PropTags.ENTRYID, EntryIds.newV1(store.guid(), ObjectTypes.MESSAGE)});
+            indexed.add(new Object[] {ids.get(k), PropTags.SOURCE_KEY, sk});
+            changes.add(new Object[] {ChangeTypes.MESSAGE_NEW, sk, folderSks.get(pending.get(k).item().folderId()), 0, 0});
+        }
+        db.batch("INSERT INTO indexedproperties (hierarchyid, tag, val_binary) VALUES (?,?,?)", indexed);
+
+        // Recipients and attachments of every message in one multi-row insert, their properties in one batch.
+        List<Object[]> childRows = new ArrayList<>();
+        List<List<Property>> childProps = new ArrayList<>();
+        List<AttachmentDocument> attachments = new ArrayList<>();
+        List<Integer> attachmentOwner = new ArrayList<>();
+        List<Integer> attachmentRow = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            ItemDocument doc = pending.get(k).item().doc();
+            for (RecipientDocument r : doc.getRecipients()) {
+                childRows.add(new Object[] {ids.get(k), r.getObjectType(), 0, store.userId()});
+                childProps.add(mapped(r.getProps()));
+            }
+            for (AttachmentDocument a : doc.getAttachments()) {
+                attachmentRow.add(childRows.size());
+                attachmentOwner.add(k);
+                attachments.add(a);
+                childRows.add(new Object[] {ids.get(k), ObjectTypes.ATTACH, 0, store.userId()});
+                List<Property> ap = mapped(a.getProps());
+                ap.removeIf(p -> !p.isNamed() && NOT_COPIED.contains(p.id()));
+                childProps.add(ap);
+            }
+        }
+        List<Long> childIds = db.insertRows("hierarchy", "parent, type, flags, owner", childRows.size(), childRows);
+        List<TargetDb.NewBlob> newBlobs = new ArrayList<>();
+        for (int j = 0; j < attachments.size(); j++) {
+            AttachmentDocument a = attachments.get(j);
+            if (a.getData() != null) {
+                newBlobs.add(new TargetDb.NewBlob(childIds.get(attachmentRow.get(j)), PropTags.ATTACH_DATA_BIN,
+                        pending.get(attachmentOwner.get(j)).data().get(a.getData().getSha256())));
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            byte[] mime = rfc822(pending.get(k).item().doc(), pending.get(k).data());
+            if (mime != null) {
+                newBlobs.add(new TargetDb.NewBlob(ids.get(k), PropTags.EC_IMAP_EMAIL, mime));
+            }
+        }
+        db.writeProps(childIds, childProps);
+        db.writeBlobs(newBlobs);
+        for (int j = 0; j < attachments.size(); j++) {
+            if (attachments.get(j).getEmbedded() != null) {
+                writeEmbedded(store, childIds.get(attachmentRow.get(j)), attachments.get(j).getEmbedded(), pending.get(attachmentOwner.get(j)).data());
+            }
+        }
+
+        // §5.2: the NEW rows (fresh sourcekeys: plain INSERT, consecutive ids), then PR_CHANGE_KEY / PR_PREDECESSOR_CHANGE_LIST.
+        List<Long> changeIds = db.insertRows("changes", "change_type, sourcekey, parentsourcekey, sourcesync, flags", n, changes);
+        List<List<Property>> propLists = new ArrayList<>(n);
+        List<Long> parents = new ArrayList<>(n);
+        Map<Long, long[]> perFolder = new java.util.TreeMap<>(); // {content, unread, assoc}, in id order: one lock order for all restorers
+        long size = 0;
+        for (int k = 0; k < n; k++) {
+            Pending p = pending.get(k);
+            List<Property> props = messageProps(p.item().doc(), p.data(), p.key(), db.changeKey(changeIds.get(k)));
+            propLists.add(props);
+            parents.add(p.item().folderId());
+            long[] f = perFolder.computeIfAbsent(p.item().folderId(), x -> new long[3]);
+            if ((p.item().doc().getFlags() & ObjectTypes.FLAG_ASSOCIATED) != 0) {
+                f[2]++;
+            } else {
+                f[0]++;
+                if ((PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0) & 1) == 0) {
+                    f[1]++;
+                }
+            }
+            size += Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0));
+        }
+        db.writeProps(ids, propLists);
+        if (deferTableRows) {
+            List<Object[]> deferred = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                deferred.add(new Object[] {ids.get(k), parents.get(k), parents.get(k)});
+            }
+            db.batch("INSERT INTO deferredupdate (hierarchyid, folderid, srcfolderid) VALUES (?,?,?)", deferred);
+        } else {
+            db.writeTableProps(parents, ids, propLists);
+        }
+        boolean first = true;
+        for (Map.Entry<Long, long[]> e : perFolder.entrySet()) {
+            long[] f = e.getValue();
+            List<Integer> tags = new ArrayList<>();
+            List<Integer> deltas = new ArrayList<>();
+            if (f[0] > 0) {
+                tags.add(PropTags.CONTENT_COUNT);
+                deltas.add((int) f[0]);
+            }
+            if (f[1] > 0) {
+                tags.add(PropTags.CONTENT_UNREAD);
+                deltas.add((int) f[1]);
+            }
+            if (f[2] > 0) {
+                tags.add(PropTags.ASSOC_CONTENT_COUNT);
+                deltas.add((int) f[2]);
+            }
+            db.addToCountersAndStoreSize(e.getKey(), tags.stream().mapToInt(Integer::intValue).toArray(), deltas.stream().mapToInt(Integer::intValue).toArray(),
+                    store.hierarchyId(), first ? size : 0);
+            first = false;
+            db.touchCommitTime(e.getKey());
+        }
+        return ids;
     }
 
     private static String describe(Throwable e) {
@@ -371,18 +765,7 @@ public final class KopanoRestorer {
     }
 
     private long writeMessage(Store store, long folderId, ItemDocument doc, Map<String, byte[]> data, Bytes key) throws Exception {
-        Bytes folderSk = folderSourceKeys.get(folderId);
-        if (folderSk == null) {
-            Object[] folder = db.typeAndSourceKey(folderId);
-            if (folder == null || (int) folder[0] != ObjectTypes.FOLDER) {
-                throw new SQLException("target folder " + folderId + " does not exist");
-            }
-            folderSk = (Bytes) folder[1];
-            if (folderSk == null) {
-                throw new SQLException("target folder " + folderId + " has no sourcekey");
-            }
-            folderSourceKeys.put(folderId, folderSk); // a folder keeps its sourcekey, also when moved (§4.2)
-        }
+        Bytes folderSk = folderSourceKey(folderId);
         int flags = doc.getFlags() & ObjectTypes.FLAG_ASSOCIATED;
         // The folder must still exist (and be a folder) when the row goes in: checked by the insert itself.
         long id = db.insertChecked("INSERT INTO hierarchy (parent, type, flags, owner) SELECT ?, ?, ?, ? FROM hierarchy WHERE id = ? AND type = 3",
@@ -396,6 +779,31 @@ public final class KopanoRestorer {
             db.writeBlob(id, PropTags.EC_IMAP_EMAIL, mime);
         }
 
+        // §5.2: the NEW row inside the save transaction; AddChange then writes PR_CHANGE_KEY and PR_PREDECESSOR_CHANGE_LIST.
+        long changeId = db.addChange(ChangeTypes.MESSAGE_NEW, sk, folderSk, 0);
+        List<Property> props = messageProps(doc, data, key, db.changeKey(changeId));
+        db.writeProps(id, props);
+        db.writeTableProps(folderId, id, props);
+
+        int messageFlags = PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0);
+        long size = Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0));
+        if ((flags & ObjectTypes.FLAG_ASSOCIATED) != 0) {
+            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.ASSOC_CONTENT_COUNT}, new int[] {1}, store.hierarchyId(), size);
+        } else if ((messageFlags & 1) == 0) {
+            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.CONTENT_COUNT, PropTags.CONTENT_UNREAD}, new int[] {1, 1}, store.hierarchyId(), size);
+        } else {
+            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.CONTENT_COUNT}, new int[] {1}, store.hierarchyId(), size);
+        }
+        db.touchCommitTime(folderId);
+        return id;
+    }
+
+    /**
+     * The properties written for a top-level message: the document's, named ones mapped, without what is identity or
+     * given out by the server, plus a new PR_EC_IMAP_ID, PR_EC_BACKUP_SOURCE_KEY, PR_MESSAGE_SIZE / times if missing,
+     * and PR_CHANGE_KEY / PR_PREDECESSOR_CHANGE_LIST for the item's ICS change.
+     */
+    private List<Property> messageProps(ItemDocument doc, Map<String, byte[]> data, Bytes key, Bytes changeKey) throws SQLException {
         List<Property> props = mapped(doc.getProps());
         props.removeIf(p -> !p.isNamed() && (NOT_COPIED.contains(p.id()) || p.id() == PropTags.DELETED_ON || p.id() == PropTags.EC_IMAP_ID
                 || p.id() == EC_BACKUP_SOURCE_KEY || p.id() == PropTags.CHANGE_KEY || p.id() == PropTags.PREDECESSOR_CHANGE_LIST));
@@ -413,27 +821,11 @@ public final class KopanoRestorer {
         if (PropertyList.find(props, PropTags.LAST_MODIFICATION_TIME).isEmpty()) {
             props.add(Property.of(PropTags.LAST_MODIFICATION_TIME, PropType.SYSTIME, now));
         }
-        // §5.2: the NEW row inside the save transaction; AddChange then writes PR_CHANGE_KEY and PR_PREDECESSOR_CHANGE_LIST.
-        long changeId = db.addChange(ChangeTypes.MESSAGE_NEW, sk, folderSk, 0);
-        Bytes changeKey = db.changeKey(changeId);
         Bytes oldCk = value(doc.getProps(), PropTags.CHANGE_KEY);
         Bytes oldPcl = value(doc.getProps(), PropTags.PREDECESSOR_CHANGE_LIST);
         props.add(Property.of(PropTags.CHANGE_KEY, PropType.BINARY, changeKey));
         props.add(Property.of(PropTags.PREDECESSOR_CHANGE_LIST, PropType.BINARY, ChangeLists.add(ChangeLists.add(oldPcl, oldCk), changeKey)));
-        db.writeProps(id, props);
-        db.writeTableProps(folderId, id, props);
-
-        int messageFlags = PropertyList.integer(props, PropTags.MESSAGE_FLAGS).orElse(0);
-        long size = Integer.toUnsignedLong(PropertyList.integer(props, PropTags.MESSAGE_SIZE).orElse(0));
-        if ((flags & ObjectTypes.FLAG_ASSOCIATED) != 0) {
-            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.ASSOC_CONTENT_COUNT}, new int[] {1}, store.hierarchyId(), size);
-        } else if ((messageFlags & 1) == 0) {
-            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.CONTENT_COUNT, PropTags.CONTENT_UNREAD}, new int[] {1, 1}, store.hierarchyId(), size);
-        } else {
-            db.addToCountersAndStoreSize(folderId, new int[] {PropTags.CONTENT_COUNT}, new int[] {1}, store.hierarchyId(), size);
-        }
-        db.touchCommitTime(folderId);
-        return id;
+        return props;
     }
 
     private static Bytes value(List<io.kbr.events.schema.PropertyValue> props, int id) {
@@ -938,8 +1330,54 @@ public final class KopanoRestorer {
             return false;
         }
 
+        /**
+         * The live sourcekeys among the keys of {@code items} that are not known backup keys, in one query: what
+         * {@link #find(Bytes, Bytes, Map)} would otherwise look up one statement per item.
+         */
+        Map<Bytes, Long> liveSourceKeys(List<BatchItem> items) throws SQLException {
+            List<Bytes> wanted = new ArrayList<>();
+            for (BatchItem it : items) {
+                Bytes key = backupSourceKey(it.doc());
+                if (key == null || backupKeys.containsKey(key)) {
+                    continue;
+                }
+                wanted.add(key);
+                if (it.doc().getSourceKey() != null) {
+                    Bytes sk = Bytes.wrap(PropertyValues.bytes(it.doc().getSourceKey()));
+                    if (!sk.equals(key)) {
+                        wanted.add(sk);
+                    }
+                }
+            }
+            Map<Bytes, Long> found = new HashMap<>();
+            for (Bytes b : wanted) {
+                found.put(b, null);
+            }
+            if (wanted.isEmpty()) {
+                return found;
+            }
+            try (PreparedStatement ps = db.c.prepareStatement("SELECT hierarchyid, val_binary FROM indexedproperties WHERE tag = ? AND val_binary IN ("
+                    + TargetDb.placeholders(wanted.size()) + ")")) {
+                ps.setInt(1, PropTags.SOURCE_KEY);
+                for (int i = 0; i < wanted.size(); i++) {
+                    ps.setBytes(i + 2, wanted.get(i).unsafeArray());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(Bytes.wrap(rs.getBytes(2)), rs.getLong(1));
+                    }
+                }
+            }
+            return found;
+        }
+
         /** A message of this store, directly in one of its folders, carrying {@code key} as backup key or as live sourcekey. */
         Existing find(Bytes key, Bytes docSourceKey) throws SQLException {
+            return find(key, docSourceKey, Map.of());
+        }
+
+        /** {@link #find(Bytes, Bytes)} with live sourcekeys already looked up ({@code live} has an entry, maybe null, for each key asked). */
+        Existing find(Bytes key, Bytes docSourceKey, Map<Bytes, Long> live) throws SQLException {
             Long byBackup = backupKeys.get(key);
             if (byBackup != null) {
                 Existing e = existing(byBackup);
@@ -949,9 +1387,9 @@ public final class KopanoRestorer {
                 backupKeys.remove(key);
             }
             for (Bytes sk : docSourceKey == null || docSourceKey.equals(key) ? List.of(key) : List.of(key, docSourceKey)) {
-                Long live = db.byIndexed(PropTags.SOURCE_KEY, sk);
-                if (live != null) {
-                    Existing e = existing(live);
+                Long liveId = live.containsKey(sk) ? live.get(sk) : db.byIndexed(PropTags.SOURCE_KEY, sk);
+                if (liveId != null) {
+                    Existing e = existing(liveId);
                     if (e != null) {
                         return e;
                     }

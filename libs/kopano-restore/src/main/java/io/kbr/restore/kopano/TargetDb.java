@@ -24,7 +24,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SQL a restore needs against one Kopano database, written the way kopano-server writes it
@@ -53,6 +55,47 @@ final class TargetDb {
     private long imapIdLimit;
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final List<Runnable> afterRollback = new ArrayList<>();
+
+    /**
+     * Prepared statements of fixed SQL, reused for the life of the restorer (LRU, closed when evicted). SQL whose
+     * placeholder count varies (IN lists, multi-row inserts) is prepared per call instead, so it never floods the cache.
+     */
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+            if (size() > 96) {
+                try {
+                    eldest.getValue().close();
+                } catch (SQLException e) {
+                    // closed with the connection anyway
+                }
+                return true;
+            }
+            return false;
+        }
+    };
+    private int preparedCalls;
+    private int preparedReused;
+
+    /** A cached prepared statement for fixed SQL; {@code keys}: with RETURN_GENERATED_KEYS. */
+    PreparedStatement prepared(String sql, boolean keys) throws SQLException {
+        String k = keys ? "K" + sql : "N" + sql;
+        preparedCalls++;
+        PreparedStatement ps = statements.get(k);
+        if (ps == null || ps.isClosed()) {
+            ps = keys ? c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS) : c.prepareStatement(sql);
+            statements.put(k, ps);
+        } else {
+            preparedReused++;
+            ps.clearParameters();
+        }
+        return ps;
+    }
+
+    /** For tests: {calls, reused} of {@link #prepared}. */
+    int[] statementCacheStats() {
+        return new int[] {preparedCalls, preparedReused};
+    }
 
     TargetDb(Connection c, AttachmentStorage storage, Clock clock, SourceKeyPolicy policy) throws SQLException {
         this.c = c;
@@ -93,9 +136,7 @@ final class TargetDb {
             try {
                 return inTransaction(work);
             } catch (SQLException e) {
-                boolean transient_ = e instanceof java.sql.SQLTransactionRollbackException || e.getErrorCode() == 1213 || e.getErrorCode() == 1205
-                        || (e.getSQLState() != null && e.getSQLState().startsWith("40"));
-                if (!transient_ || attempt >= ATTEMPTS) {
+                if (!transientFailure(e) || attempt >= ATTEMPTS) {
                     throw e;
                 }
                 Thread.sleep(5L * attempt);
@@ -154,56 +195,129 @@ final class TargetDb {
         }
     }
 
+    /** The in-memory state a savepoint must restore besides the SQL: reservations and the pending backend actions. */
+    record Mark(String name, long sk, long skLimit, long imap, long imapLimit, int afterCommit, int afterRollback) {
+    }
+
+    /** {@code SAVEPOINT name} inside the open transaction, remembering what {@link #rollbackTo} must undo in memory. */
+    Mark savepoint(String name) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SAVEPOINT " + name);
+        }
+        return new Mark(name, nextSourceKey, sourceKeyLimit, nextImapId, imapIdLimit, afterCommit.size(), afterRollback.size());
+    }
+
+    void release(Mark m) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("RELEASE SAVEPOINT " + m.name());
+        }
+    }
+
+    /**
+     * {@code ROLLBACK TO SAVEPOINT}: the item's rows are gone, its backend files are removed, the sourcekey and IMAP-id
+     * reservations made since the mark are returned (their settings rows were rolled back with it), and names rows
+     * are reloaded. The transaction stays open with what was written before the mark.
+     */
+    void rollbackTo(Mark m) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ROLLBACK TO SAVEPOINT " + m.name());
+        }
+        List<Runnable> undo = new ArrayList<>(afterRollback.subList(m.afterRollback(), afterRollback.size()));
+        afterRollback.subList(m.afterRollback(), afterRollback.size()).clear();
+        afterCommit.subList(m.afterCommit(), afterCommit.size()).clear();
+        undo.forEach(Runnable::run);
+        nextSourceKey = m.sk();
+        sourceKeyLimit = m.skLimit();
+        nextImapId = m.imap();
+        imapIdLimit = m.imapLimit();
+        names = NamesTable.load(c);
+    }
+
+    /** Whether InnoDB rolled the whole transaction back (deadlock victim, lock wait timeout): savepoints are gone then. */
+    static boolean transientFailure(Throwable t) {
+        for (Throwable e = t; e != null; e = e.getCause()) {
+            if (e instanceof SQLException s && (s instanceof java.sql.SQLTransactionRollbackException || s.getErrorCode() == 1213
+                    || s.getErrorCode() == 1205 || (s.getSQLState() != null && s.getSQLState().startsWith("40")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---------------------------------------------------------------------------------------------------
     // Rows
 
     long insert(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            bindAll(ps, args);
-            ps.executeUpdate();
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                if (!rs.next()) {
-                    throw new SQLException("no generated key for: " + sql);
-                }
-                return rs.getLong(1);
+        PreparedStatement ps = prepared(sql, true);
+        bindAll(ps, args);
+        ps.executeUpdate();
+        try (ResultSet rs = ps.getGeneratedKeys()) {
+            if (!rs.next()) {
+                throw new SQLException("no generated key for: " + sql);
             }
+            return rs.getLong(1);
         }
     }
 
     /** An INSERT … SELECT of one row whose generated id is returned; no row inserted is an error with {@code whenNone}. */
     long insertChecked(String sql, String whenNone, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            bindAll(ps, args);
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException(whenNone);
+        PreparedStatement ps = prepared(sql, true);
+        bindAll(ps, args);
+        if (ps.executeUpdate() != 1) {
+            throw new SQLException(whenNone);
+        }
+        try (ResultSet rs = ps.getGeneratedKeys()) {
+            if (!rs.next()) {
+                throw new SQLException("no generated key for: " + sql);
             }
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                if (!rs.next()) {
-                    throw new SQLException("no generated key for: " + sql);
-                }
-                return rs.getLong(1);
-            }
+            return rs.getLong(1);
         }
     }
 
+    /** Fixed SQL through the statement cache; SQL with a variable number of placeholders ("IN (" lists) prepared per call. */
     int exec(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bindAll(ps, args);
-            return ps.executeUpdate();
+        if (sql.contains(" IN (")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bindAll(ps, args);
+                return ps.executeUpdate();
+            }
         }
+        PreparedStatement ps = prepared(sql, false);
+        bindAll(ps, args);
+        return ps.executeUpdate();
     }
 
     List<Long> ids(String sql, Object... args) throws SQLException {
         List<Long> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        boolean variable = sql.contains(" IN (");
+        PreparedStatement ps = variable ? c.prepareStatement(sql) : prepared(sql, false);
+        try {
             bindAll(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getLong(1));
                 }
             }
+        } finally {
+            if (variable) {
+                ps.close();
+            }
         }
         return out;
+    }
+
+    /** One batch of single-row statements, sent by the driver as multi-row statements (rewriteBatchedStatements). */
+    void batch(String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedStatement ps = prepared(sql, false);
+        ps.clearBatch();
+        for (Object[] row : rows) {
+            bindAll(ps, row);
+            ps.addBatch();
+        }
+        ps.executeBatch();
     }
 
     private static void bindAll(PreparedStatement ps, Object... args) throws SQLException {
@@ -215,11 +329,10 @@ final class TargetDb {
 
     /** {@code hierarchy} row: {parent, type, flags, owner}, or null. */
     long[] hierarchyRow(long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT parent, type, flags, owner FROM hierarchy WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)} : null;
-            }
+        PreparedStatement ps = prepared("SELECT parent, type, flags, owner FROM hierarchy WHERE id = ?", false);
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)} : null;
         }
     }
 
@@ -247,7 +360,11 @@ final class TargetDb {
     void writeProps(List<Long> hierarchyIds, List<List<Property>> propLists) throws SQLException {
         String single = "INSERT INTO properties (hierarchyid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)";
         String multi = "INSERT INTO mvproperties (hierarchyid, orderid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
-        try (PreparedStatement sp = c.prepareStatement(single); PreparedStatement mp = c.prepareStatement(multi)) {
+        {
+            PreparedStatement sp = prepared(single, false);
+            PreparedStatement mp = prepared(multi, false);
+            sp.clearBatch();
+            mp.clearBatch();
             boolean anySingle = false;
             boolean anyMulti = false;
             for (int k = 0; k < hierarchyIds.size(); k++) {
@@ -303,12 +420,22 @@ final class TargetDb {
      * INSERT … SELECT, whose shared next-key locks on {@code properties} made concurrent restores deadlock.
      */
     void writeTableProps(long folderId, long hierarchyId, List<Property> props) throws SQLException {
+        writeTableProps(List.of(folderId), List.of(hierarchyId), List.of(props));
+    }
+
+    /** {@link #writeTableProps(long, long, List)} for several objects in one batch. */
+    void writeTableProps(List<Long> folderIds, List<Long> hierarchyIds, List<List<Property>> propLists) throws SQLException {
         String sql = "INSERT INTO tproperties (folderid, hierarchyid, tag, type, " + PropertyColumns.COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"
                 + " ON DUPLICATE KEY UPDATE val_ulong = VALUES(val_ulong), val_string = VALUES(val_string), val_binary = VALUES(val_binary),"
                 + " val_double = VALUES(val_double), val_longint = VALUES(val_longint), val_hi = VALUES(val_hi), val_lo = VALUES(val_lo)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        {
+            PreparedStatement ps = prepared(sql, false);
+            ps.clearBatch();
             boolean any = false;
-            for (Property p : props) {
+            for (int k = 0; k < hierarchyIds.size(); k++) {
+            long folderId = folderIds.get(k);
+            long hierarchyId = hierarchyIds.get(k);
+            for (Property p : propLists.get(k)) {
                 if (PropType.isMultiValued(p.type()) || p.id() == PropTags.RTF_COMPRESSED || p.id() == PropTags.HTML) {
                     continue;
                 }
@@ -326,6 +453,7 @@ final class TargetDb {
                 ps.addBatch();
                 any = true;
             }
+            }
             if (any) {
                 ps.executeBatch();
             }
@@ -342,22 +470,20 @@ final class TargetDb {
     }
 
     Bytes indexedValue(long id, int tag) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT val_binary FROM indexedproperties WHERE hierarchyid = ? AND tag = ?")) {
-            ps.setLong(1, id);
-            ps.setInt(2, tag);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Bytes.wrap(rs.getBytes(1)) : null;
-            }
+        PreparedStatement ps = prepared("SELECT val_binary FROM indexedproperties WHERE hierarchyid = ? AND tag = ?", false);
+        ps.setLong(1, id);
+        ps.setInt(2, tag);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Bytes.wrap(rs.getBytes(1)) : null;
         }
     }
 
     Long byIndexed(int tag, Bytes value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT hierarchyid FROM indexedproperties WHERE tag = ? AND val_binary = ?")) {
-            ps.setInt(1, tag);
-            ps.setBytes(2, value.unsafeArray());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
+        PreparedStatement ps = prepared("SELECT hierarchyid FROM indexedproperties WHERE tag = ? AND val_binary = ?", false);
+        ps.setInt(1, tag);
+        ps.setBytes(2, value.unsafeArray());
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
         }
     }
 
@@ -367,18 +493,15 @@ final class TargetDb {
 
     /** §5.2: REPLACE INTO changes; returns the new change id. */
     long addChange(int changeType, Bytes sourceKey, Bytes parentSourceKey, int flags) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "REPLACE INTO changes (change_type, sourcekey, parentsourcekey, sourcesync, flags) VALUES (?,?,?,0,?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            ps.setInt(1, changeType);
-            ps.setBytes(2, sourceKey.unsafeArray());
-            ps.setBytes(3, parentSourceKey.unsafeArray());
-            ps.setInt(4, flags);
-            ps.executeUpdate();
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        PreparedStatement ps = prepared("REPLACE INTO changes (change_type, sourcekey, parentsourcekey, sourcesync, flags) VALUES (?,?,?,0,?)", true);
+        ps.setInt(1, changeType);
+        ps.setBytes(2, sourceKey.unsafeArray());
+        ps.setBytes(3, parentSourceKey.unsafeArray());
+        ps.setInt(4, flags);
+        ps.executeUpdate();
+        try (ResultSet rs = ps.getGeneratedKeys()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -397,13 +520,7 @@ final class TargetDb {
      */
     Bytes newSourceKey() throws SQLException {
         if (nextSourceKey >= sourceKeyLimit) {
-            byte[] raw = settingForUpdate(sourceKeySetting);
-            long current = raw == null ? 0 : ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            long limit = current + SOURCEKEY_BLOCK;
-            byte[] next = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(limit).array();
-            exec("INSERT INTO settings (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)", sourceKeySetting, next);
-            nextSourceKey = current + 1;
-            sourceKeyLimit = limit + 1;
+            reserveSourceKeys(SOURCEKEY_BLOCK);
         }
         long id = nextSourceKey++;
         ByteBuffer b = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
@@ -417,14 +534,51 @@ final class TargetDb {
     /** §4.3: the server's atomic block reservation of IMAP UIDs, 50 at a time (safe while the server runs). */
     long newImapId() throws SQLException {
         if (nextImapId >= imapIdLimit) {
-            exec("UPDATE settings SET value = LAST_INSERT_ID(value + 1) + 49 WHERE name = 'imapseq'");
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT LAST_INSERT_ID()")) {
-                rs.next();
-                nextImapId = rs.getLong(1);
-                imapIdLimit = nextImapId + 50;
-            }
+            reserveImapIds(50);
         }
         return nextImapId++;
+    }
+
+    private void reserveSourceKeys(int n) throws SQLException {
+        byte[] raw = settingForUpdate(sourceKeySetting);
+        long current = raw == null ? 0 : ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long limit = current + n;
+        byte[] next = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(limit).array();
+        exec("INSERT INTO settings (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)", sourceKeySetting, next);
+        nextSourceKey = current + 1;
+        sourceKeyLimit = limit + 1;
+    }
+
+    private void reserveImapIds(int n) throws SQLException {
+        exec("UPDATE settings SET value = LAST_INSERT_ID(value + 1) + " + (n - 1) + " WHERE name = 'imapseq'");
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT LAST_INSERT_ID()")) {
+            rs.next();
+            nextImapId = rs.getLong(1);
+            imapIdLimit = nextImapId + n;
+        }
+    }
+
+    /**
+     * Reserves at least {@code sourceKeys} sourcekeys and {@code imapIds} IMAP UIDs in a short transaction of its own
+     * (before a batch's transaction): the {@code settings} rows stay locked only for that, not for the whole batch, so
+     * parallel restorers and the running server do not queue behind a batch. Numbers a rolled-back batch had taken are
+     * used again by the next one; numbers never used are a gap, as after a server restart (§4.2, §4.3).
+     */
+    void reserve(int sourceKeys, int imapIds) throws Exception {
+        boolean sk = sourceKeyLimit - nextSourceKey < sourceKeys;
+        boolean imap = imapIdLimit - nextImapId < imapIds;
+        if (!sk && !imap) {
+            return;
+        }
+        inTransactionRetrying(() -> {
+            if (sk) {
+                reserveSourceKeys(Math.max(sourceKeys, SOURCEKEY_BLOCK));
+            }
+            if (imap) {
+                reserveImapIds(Math.max(imapIds, 50));
+            }
+            return null;
+        });
     }
 
     void addToCounter(long folderId, int tag, int delta) throws SQLException {
@@ -535,7 +689,7 @@ final class TargetDb {
         List<Object> args = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             sql.append(i == 0 ? "" : ",").append(one);
-            args.addAll(List.of(rows.get(i)));
+            args.addAll(java.util.Arrays.asList(rows.get(i))); // values may be null (a filename of the database backend)
         }
         List<Long> out = new ArrayList<>(n);
         if (n == 0) {
@@ -573,12 +727,11 @@ final class TargetDb {
     }
 
     int intProp(long id, int tag) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT val_ulong FROM properties WHERE hierarchyid = ? AND tag = ? AND type = 3")) {
-            ps.setLong(1, id);
-            ps.setInt(2, tag);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? (int) rs.getLong(1) : 0;
-            }
+        PreparedStatement ps = prepared("SELECT val_ulong FROM properties WHERE hierarchyid = ? AND tag = ? AND type = 3", false);
+        ps.setLong(1, id);
+        ps.setInt(2, tag);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? (int) rs.getLong(1) : 0;
         }
     }
 
@@ -629,6 +782,49 @@ final class TargetDb {
             exec("UPDATE singleinstances SET filename = ? WHERE instanceid = ?", filename, instanceId);
         }
         return new BlobRef(instanceId, tag, filename);
+    }
+
+    /** A single instance to write: the object, PR_ATTACH_DATA_BIN or PR_EC_IMAP_EMAIL, the data. */
+    record NewBlob(long hierarchyId, int tag, byte[] data) {
+    }
+
+    /**
+     * {@link #writeBlob} for many objects: the {@code singleinstances} rows in one multi-row statement, then the
+     * data of each under its instance id; every backend file is removed again if the transaction (or the savepoint
+     * it was written under) rolls back.
+     */
+    void writeBlobs(List<NewBlob> blobs) throws SQLException, IOException {
+        if (blobs.isEmpty()) {
+            return;
+        }
+        List<Object[]> rows = new ArrayList<>(blobs.size());
+        List<String> expected = new ArrayList<>(blobs.size());
+        for (NewBlob b : blobs) {
+            String name = null;
+            if (storage.kind() == AttachmentStorage.Kind.FILES_V2) {
+                String hex = io.kbr.restore.kopano.KopanoRestorer.sha256(b.data());
+                name = hex.substring(0, 2) + "/" + hex.substring(2, 4) + "/" + hex.substring(4);
+            }
+            expected.add(name);
+            rows.add(new Object[] {b.hierarchyId(), b.tag(), name});
+        }
+        List<Long> ids = insertRows("singleinstances", "hierarchyid, tag, filename", rows.size(), rows);
+        for (int i = 0; i < blobs.size(); i++) {
+            NewBlob b = blobs.get(i);
+            long instanceId = ids.get(i);
+            String want = expected.get(i);
+            String filename;
+            try {
+                filename = backend.write(c, instanceId, b.tag(), b.data());
+            } finally {
+                afterRollback.add(() -> removeBackendData(instanceId, want));
+            }
+            if (!java.util.Objects.equals(filename, want)) {
+                final String f = filename;
+                afterRollback.add(() -> removeBackendData(instanceId, f));
+                exec("UPDATE singleinstances SET filename = ? WHERE instanceid = ?", filename, instanceId);
+            }
+        }
     }
 
     /**

@@ -61,32 +61,59 @@ public final class RestoreBench {
             double baseRate = items / baseSeconds;
             System.out.printf(Locale.ROOT, "baseline  KopanoWriter.writeMessage: %,d items in %.1f s = %,.0f items/s%n", items, baseSeconds, baseRate);
 
-            // Restore: the same items as documents, KEEP_BOTH so every one is written; one connection, then several.
+            // Restore: the same items as documents, KEEP_BOTH so every one is written: one transaction per item
+            // (restore), then batches (restoreBatch) on one connection and on several.
             double rate = 0;
-            for (int t : threads == 1 ? new int[] {1} : new int[] {1, threads}) {
-                Fixture dst = fixture(db, "bench_dst_" + t, kind, dir);
+            double single = 0;
+            int batch = Integer.getInteger("bench.batch", KopanoRestorer.DEFAULT_BATCH_SIZE);
+            List<int[]> runs = new ArrayList<>(List.of(new int[] {1, 1}, new int[] {1, batch}));
+            if (threads > 1) {
+                runs.add(new int[] {threads, batch});
+            }
+            for (int[] run : runs) {
+                int t = run[0];
+                int perTx = run[1];
+                String dbName = "bench_dst_" + t + "_" + perTx;
+                Fixture dst = fixture(db, dbName, kind, dir);
                 KopanoWriter w = new KopanoWriter(dst.c, dst.storage);
                 w.createStore(w.createUser("user1", "User One", "user1@example.org"));
                 Store store = new KopanoRestorer(dst.c, dst.storage).store("user1");
+                long[] before = counts(dst);
                 java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
                 java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
                 List<Thread> workers = new ArrayList<>();
+                List<KopanoRestorer> restorers = new ArrayList<>();
                 long s0 = System.nanoTime();
+                long cpu0 = cpuNanos();
+                long db0 = childCpuNanos();
                 for (int k = 0; k < t; k++) {
-                    Connection c = DriverManager.getConnection(db.jdbcUrl("bench_dst_" + t), db.rootUser(), db.rootPassword());
-                    KopanoRestorer r = new KopanoRestorer(c, dst.storage);
+                    Connection c = DriverManager.getConnection(db.jdbcUrl(dbName), db.rootUser(), db.rootPassword());
+                    KopanoRestorer r = new KopanoRestorer(c, dst.storage).batchSize(perTx).deferTableRows(Boolean.getBoolean("bench.deferred"));
                     Map<List<String>, Long> folders = new HashMap<>();
+                    restorers.add(r);
                     Thread worker = new Thread(() -> {
-                        for (int i = next.getAndIncrement(); i < items; i = next.getAndIncrement()) {
-                            Fixture.Item it = backup.get(i % backup.size());
-                            long folder;
-                            synchronized (RestoreBench.class) { // folder creation once, not raced by the workers
-                                folder = folders.computeIfAbsent(it.path(), p -> folder(r, store, p));
+                        while (true) {
+                            int from = next.getAndAdd(perTx);
+                            if (from >= items) {
+                                break;
                             }
-                            ItemOutcome o = r.restore(store, folder, it.doc(), src.backupBlobs(), ConflictMode.KEEP_BOTH);
-                            if (o.failed()) {
-                                failed.incrementAndGet();
-                                System.out.println("  failed: " + o.reason());
+                            List<KopanoRestorer.BatchItem> chunk = new ArrayList<>();
+                            for (int i = from; i < Math.min(items, from + perTx); i++) {
+                                Fixture.Item it = backup.get(i % backup.size());
+                                long folder;
+                                synchronized (RestoreBench.class) { // folder creation once, not raced by the workers
+                                    folder = folders.computeIfAbsent(it.path(), p -> folder(r, store, p));
+                                }
+                                chunk.add(new KopanoRestorer.BatchItem(folder, it.doc()));
+                            }
+                            List<ItemOutcome> outcomes = perTx == 1
+                                    ? List.of(r.restore(store, chunk.get(0).folderId(), chunk.get(0).doc(), src.backupBlobs(), ConflictMode.KEEP_BOTH))
+                                    : r.restoreBatch(store, chunk, src.backupBlobs(), ConflictMode.KEEP_BOTH);
+                            for (ItemOutcome o : outcomes) {
+                                if (o.failed()) {
+                                    failed.incrementAndGet();
+                                    System.out.println("  failed: " + o.reason());
+                                }
                             }
                         }
                     });
@@ -98,10 +125,31 @@ public final class RestoreBench {
                 }
                 double seconds = (System.nanoTime() - s0) / 1e9;
                 double perSecond = items / seconds;
-                System.out.printf(Locale.ROOT, "restore   KopanoRestorer.restore, %d connection%s: %,d items in %.1f s = %,.0f items/s (%d failed)%n", t,
+                double cpu = (cpuNanos() - cpu0) / 1e9;
+                double dbCpu = (childCpuNanos() - db0) / 1e9;
+                long fast = restorers.stream().mapToLong(x -> x.batchStats()[0]).sum();
+                long slow = restorers.stream().mapToLong(x -> x.batchStats()[1]).sum();
+                System.out.printf(Locale.ROOT, "  CPU over the run, %% of one core: this JVM %.0f %%, MariaDB %.0f %% (load average %.1f)%n", 100 * cpu / seconds,
+                        100 * dbCpu / seconds, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                if (perTx > 1) {
+                    System.out.printf(Locale.ROOT, "  batches: %d written on the fast path, %d item by item with savepoints%n", fast, slow);
+                }
+                String label = perTx == 1 ? "restore      (1 item/tx)" : "restoreBatch (" + perTx + " items/tx)";
+                System.out.printf(Locale.ROOT, "restore   %s, %d connection%s: %,d items in %.1f s = %,.0f items/s (%d failed)%n", label, t,
                         t == 1 ? " " : "s", items, seconds, perSecond, failed.get());
-                System.out.printf(Locale.ROOT, "ratio restore (%d) / baseline throughput: %.2f%n", t, perSecond / baseRate);
+                System.out.printf(Locale.ROOT, "ratio %s x%d / baseline KopanoWriter throughput: %.2f%s%n", label, t, perSecond / baseRate,
+                        single > 0 ? String.format(Locale.ROOT, "; / restore (1 item/tx): %.2f", perSecond / single) : "");
+                if (perTx == 1) {
+                    single = perSecond;
+                }
                 rate = Math.max(rate, perSecond);
+                long[] live = counts(dst);
+                for (int k = 0; k < 3; k++) {
+                    if (live[k] - before[k] != items) {
+                        throw new IllegalStateException("messages / folder counters / ICS NEW rows: expected " + items + " more each, found "
+                                + Arrays.toString(before) + " -> " + Arrays.toString(live));
+                    }
+                }
                 long inStore = dst.count("SELECT COUNT(*) FROM properties WHERE tag = ? AND type = 258", KopanoRestorer.EC_BACKUP_SOURCE_KEY);
                 if (inStore != items) {
                     throw new IllegalStateException("expected " + items + " restored items, found " + inStore);
@@ -128,6 +176,33 @@ public final class RestoreBench {
             System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (issue 5, bulk, best of the runs): %s (%,.0f items/s)%n", rate >= 1000 ? "MET" : "MISSED",
                     rate);
         }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of this JVM's child processes (the MariaDB server it started), from /proc. */
+    private static long childCpuNanos() {
+        long ticks = 0;
+        for (ProcessHandle h : ProcessHandle.current().descendants().toList()) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (Exception e) {
+                // gone or not Linux
+            }
+        }
+        return ticks * 10_000_000L; // USER_HZ = 100
+    }
+
+    /** Messages in folders, the sum of the folders' content counters, ICS NEW rows of messages. */
+    private static long[] counts(Fixture f) throws Exception {
+        return new long[] {f.count("SELECT COUNT(*) FROM hierarchy WHERE type = 5 AND parent IN (SELECT id FROM hierarchy WHERE type = 3)"),
+                f.count("SELECT COALESCE(SUM(p.val_ulong), 0) FROM properties p JOIN hierarchy h ON h.id = p.hierarchyid AND h.type = 3"
+                        + " WHERE p.tag IN (?, ?) AND p.type = 3", io.kbr.kopano.model.PropTags.CONTENT_COUNT, io.kbr.kopano.model.PropTags.ASSOC_CONTENT_COUNT),
+                f.count("SELECT COUNT(*) FROM changes WHERE change_type = ?", io.kbr.kopano.store.ChangeTypes.MESSAGE_NEW)};
     }
 
     private static Fixture fixture(MariaDbServer db, String name, AttachmentStorage.Kind kind, Path dir) throws Exception {
