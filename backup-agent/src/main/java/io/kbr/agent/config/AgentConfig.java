@@ -64,6 +64,42 @@ public interface AgentConfig {
         short replication();
     }
 
+    /** Item restores: commands of the restore-service applied to this server's Kopano database (docs/restores.md). */
+    Restore restore();
+
+    interface Restore {
+        /** Consume {@code kbr.restore.commands} and apply the commands addressed to {@link #serverId()}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Topic of restore commands (key: target server id). */
+        @WithDefault("kbr.restore.commands")
+        String commandsTopic();
+
+        /** Topic the per-item outcomes are published on (key: job id). */
+        @WithDefault("kbr.restore.events")
+        String eventsTopic();
+
+        /** Compacted topic of the items already applied (key: event id), read back at start. */
+        @WithDefault("kbr.agent.restore-applied")
+        String appliedTopic();
+
+        /** How long applied items are remembered (a command is only redelivered shortly after it was applied). */
+        @WithDefault("7d")
+        java.time.Duration appliedRetention();
+
+        /**
+         * Where new sourcekeys come from: {@code agent} (kbr's own GUID and counter; safe while kopano-server runs, the
+         * default) or {@code server} (the server's counter; only while kopano-server is stopped). docs/restore-writing.md.
+         */
+        @WithDefault("agent")
+        String sourceKeys();
+
+        /** Pause before a command is retried after a database or Kafka failure. */
+        @WithDefault("2s")
+        java.time.Duration retryPause();
+    }
+
     /** How the Kopano server keeps attachment data (its server.cfg). */
     Attachments attachments();
 

@@ -18,6 +18,7 @@ import io.kbr.restore.kopano.ConflictMode;
 import io.kbr.restore.kopano.FolderSpec;
 import io.kbr.restore.kopano.ItemOutcome;
 import io.kbr.restore.kopano.KopanoRestorer;
+import io.kbr.restore.kopano.SourceKeyPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,47 +27,86 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Applies one {@link RestoreCommand} to the Kopano database with {@code libs/kopano-restore}: one transaction per
  * item (the restorer's), the command's conflict mode and restore root, the softdelete path as an in-place undelete.
  * Returns one {@code ITEM} event per item with a deterministic id ({@code <commandId>/<sourceKey>}), so that a
- * redelivered outcome is counted once by the catalog. Recognising an already-applied command is the caller's job
- * (see {@link AppliedCommands}).
+ * redelivered outcome is counted once by the catalog. Recognising an already-applied item is the caller's job
+ * (see {@link AppliedCommands}): it passes the outcomes it already knows, which are returned without touching Kopano.
+ *
+ * <p>The restore root is a path below the target's IPM subtree ({@code Restored/alice} → {@code IPM_SUBTREE/Restored/alice}).
+ * The softdelete path finds the message by its original sourcekey in the target store through
+ * {@link KopanoRestorer#findMessage} — by its live sourcekey, or by PR_EC_BACKUP_SOURCE_KEY once an earlier undelete gave it
+ * a new one — and answers {@code SKIPPED_DUPLICATE} when it is live already.
  */
 public final class RestoreCommandApplier {
     private static final AvroCodec<ItemDocument> DOCUMENTS = AvroCodec.of(ItemDocument.class);
 
     private final Clock clock;
+    private final SourceKeyPolicy sourceKeys;
 
     public RestoreCommandApplier(Clock clock) {
+        this(clock, SourceKeyPolicy.serverCounter());
+    }
+
+    /** @param sourceKeys {@link SourceKeyPolicy#agent} while kopano-server runs (docs/restore-writing.md) */
+    public RestoreCommandApplier(Clock clock, SourceKeyPolicy sourceKeys) {
         this.clock = clock;
+        this.sourceKeys = sourceKeys;
     }
 
     /** @param blobs a verified read of a backup blob (BlobStore/StoredBlobs); throws for a corrupt or missing one */
     public List<RestoreEvent> apply(RestoreCommand cmd, Connection c, AttachmentStorage storage, Function<BlobRef, byte[]> blobs) {
+        return apply(cmd, c, storage, blobs, Map.of(), e -> {
+        });
+    }
+
+    /**
+     * Applies the items of {@code cmd} whose event id is not in {@code known} (those are returned as they are), calling
+     * {@code applied} right after each item's transaction with its event — before the next item starts.
+     */
+    public List<RestoreEvent> apply(RestoreCommand cmd, Connection c, AttachmentStorage storage, Function<BlobRef, byte[]> blobs,
+            Map<String, RestoreEvent> known, Consumer<RestoreEvent> applied) {
         List<RestoreEvent> out = new ArrayList<>();
-        KopanoRestorer restorer;
-        Store store;
-        try {
-            restorer = new KopanoRestorer(c, storage);
-            store = storeByGuid(c, storage, cmd.getTargetStoreGuid());
-        } catch (SQLException | RuntimeException e) {
-            for (RestoreCommandItem item : cmd.getItems()) {
-                out.add(event(cmd, item.getSourceKey(), RestoreItemOutcome.FAILED, "target store unavailable: " + e.getMessage()));
+        List<RestoreCommandItem> todo = new ArrayList<>();
+        for (RestoreCommandItem item : cmd.getItems()) {
+            if (!known.containsKey(eventId(cmd, item.getSourceKey()))) {
+                todo.add(item);
             }
-            return out;
+        }
+        KopanoRestorer restorer = null;
+        Store store = null;
+        String unavailable = null;
+        if (!todo.isEmpty()) {
+            try {
+                restorer = new KopanoRestorer(c, storage, clock, sourceKeys);
+                store = storeByGuid(c, storage, cmd.getTargetStoreGuid());
+            } catch (SQLException | RuntimeException e) {
+                unavailable = "target store unavailable: " + e.getMessage();
+            }
         }
         ConflictMode mode = ConflictMode.valueOf(cmd.getConflictMode());
-        List<String> root = cmd.getRestoreRoot() == null ? List.of() : Arrays.asList(cmd.getRestoreRoot().split("/"));
+        List<String> root = restoreRoot(cmd.getRestoreRoot());
         for (RestoreCommandItem item : cmd.getItems()) {
+            RestoreEvent before = known.get(eventId(cmd, item.getSourceKey()));
+            if (before != null) {
+                out.add(before);
+                continue;
+            }
+            if (unavailable != null) {
+                RestoreEvent e = event(cmd, item.getSourceKey(), RestoreItemOutcome.FAILED, unavailable);
+                applied.accept(e);
+                out.add(e);
+                continue;
+            }
             ItemOutcome outcome;
             try {
                 if (item.getPath() == RestorePath.SOFTDELETE) {
-                    Long id = messageBySourceKey(c, Bytes.fromHex(item.getSourceKey()));
-                    outcome = id == null ? new ItemOutcome(ItemOutcome.Status.FAILED, null, null, null, "no message with sourcekey " + item.getSourceKey() + " in the target store")
-                            : restorer.undeleteInPlace(store, id);
+                    outcome = undelete(c, restorer, store, item.getSourceKey());
                 } else {
                     if (item.getDocument() == null) {
                         throw new IllegalArgumentException("a BRICK_LEVEL item without a document");
@@ -79,9 +119,104 @@ public final class RestoreCommandApplier {
             } catch (Exception e) {
                 outcome = new ItemOutcome(ItemOutcome.Status.FAILED, null, null, null, "not restored, nothing written: " + e.getMessage());
             }
-            out.add(event(cmd, item.getSourceKey(), map(outcome.status()), outcome.reason()));
+            RestoreEvent e = event(cmd, item.getSourceKey(), map(outcome.status()), outcome.reason());
+            applied.accept(e);
+            out.add(e);
         }
         return out;
+    }
+
+    /** The restore root below the IPM subtree as a path from the store's root folder; empty without one. */
+    static List<String> restoreRoot(String restoreRoot) {
+        if (restoreRoot == null || restoreRoot.isBlank()) {
+            return List.of();
+        }
+        List<String> root = new ArrayList<>();
+        for (String part : restoreRoot.split("/")) {
+            if (!part.isBlank()) {
+                root.add(part);
+            }
+        }
+        if (root.isEmpty()) {
+            return List.of();
+        }
+        if (!root.get(0).equals("IPM_SUBTREE")) {
+            root.add(0, "IPM_SUBTREE");
+        }
+        return root;
+    }
+
+    /**
+     * The softdelete path: the message with this original sourcekey in the target store, undeleted in its own folder.
+     * First by its live PR_SOURCE_KEY (never undeleted before); else among the messages of the store that carry it as
+     * PR_EC_BACKUP_SOURCE_KEY (an earlier undelete gave the original a new sourcekey, a brick-level restore made a copy),
+     * a soft-deleted one first. A live one only → {@code SKIPPED_DUPLICATE}.
+     */
+    private static ItemOutcome undelete(Connection c, KopanoRestorer restorer, Store store, String sourceKeyHex) throws SQLException {
+        Bytes key = Bytes.fromHex(sourceKeyHex);
+        Long id = messageBySourceKey(c, key);
+        if (id != null && inStore(c, id, store)) {
+            return isDeleted(c, id) ? restorer.undeleteInPlace(store, id)
+                    : new ItemOutcome(ItemOutcome.Status.SKIPPED_DUPLICATE, id, null, key, "already live in the target store as message " + id);
+        }
+        Long live = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT p.hierarchyid FROM properties p JOIN hierarchy h ON h.id = p.hierarchyid AND h.type = 5"
+                + " WHERE p.tag = ? AND p.type = 258 AND p.val_binary = ? ORDER BY (h.flags & 1024) DESC, p.hierarchyid")) {
+            ps.setInt(1, KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+            ps.setBytes(2, key.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long candidate = rs.getLong(1);
+                    if (!inStore(c, candidate, store)) {
+                        continue;
+                    }
+                    if (isDeleted(c, candidate)) {
+                        return restorer.undeleteInPlace(store, candidate);
+                    }
+                    if (live == null) {
+                        live = candidate;
+                    }
+                }
+            }
+        }
+        if (live != null) {
+            return new ItemOutcome(ItemOutcome.Status.SKIPPED_DUPLICATE, live, null, key, "already live in the target store as message " + live);
+        }
+        return new ItemOutcome(ItemOutcome.Status.FAILED, null, null, key, "no message with sourcekey " + sourceKeyHex
+                + " in the target store (neither live nor soft-deleted): it needs the brick-level path");
+    }
+
+    private static boolean isDeleted(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT flags FROM hierarchy WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && (rs.getInt(1) & 0x400) != 0;
+            }
+        }
+    }
+
+    /** Whether the object's chain of parents ends at the store's top-level object. */
+    private static boolean inStore(Connection c, long id, Store store) throws SQLException {
+        Long current = id;
+        try (PreparedStatement ps = c.prepareStatement("SELECT parent FROM hierarchy WHERE id = ?")) {
+            for (int depth = 0; current != null && depth < 64; depth++) {
+                if (current == store.hierarchyId()) {
+                    return true;
+                }
+                ps.setLong(1, current);
+                try (ResultSet rs = ps.executeQuery()) {
+                    current = rs.next() ? (Long) rs.getObject(1, Long.class) : null;
+                }
+                if (current != null && current == 0) {
+                    current = null;
+                }
+            }
+        }
+        return false;
+    }
+
+    static String eventId(RestoreCommand cmd, String sourceKey) {
+        return cmd.getCommandId() + "/" + sourceKey;
     }
 
     private static RestoreItemOutcome map(ItemOutcome.Status s) {
@@ -94,7 +229,7 @@ public final class RestoreCommandApplier {
     }
 
     private RestoreEvent event(RestoreCommand cmd, String sourceKey, RestoreItemOutcome outcome, String reason) {
-        return RestoreEvent.newBuilder().setEventId(cmd.getCommandId() + "/" + sourceKey).setJobId(cmd.getJobId())
+        return RestoreEvent.newBuilder().setEventId(eventId(cmd, sourceKey)).setJobId(cmd.getJobId())
                 .setKind(RestoreEventKind.ITEM).setSourceKey(sourceKey).setOutcome(outcome).setReason(reason)
                 .setAtMillis(clock.millis()).build();
     }
@@ -109,6 +244,7 @@ public final class RestoreCommandApplier {
         throw new SQLException("no store " + guidHex + " in this Kopano database");
     }
 
+    /** The message whose live PR_SOURCE_KEY is {@code sourceKey} in any store of the database (for tests). */
     static Long messageBySourceKey(Connection c, Bytes sourceKey) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT hierarchyid FROM indexedproperties WHERE tag = ? AND val_binary = ?")) {
             ps.setInt(1, PropTags.SOURCE_KEY);

@@ -161,6 +161,15 @@ class RestoreCommandApplierIT {
                     assertThat(rs.getInt(1) & 1024).isZero();
                 }
             }
+            // the undelete gave the message a new sourcekey; the original one still finds it (PR_EC_BACKUP_SOURCE_KEY): a second
+            // SOFTDELETE request answers SKIPPED_DUPLICATE with that same message instead of "no message"
+            assertThat(RestoreCommandApplier.messageBySourceKey(c, originalKey)).isNull();
+            List<RestoreEvent> twice = applier.apply(command("cmd-5", "SKIP", List.of(soft)), c, storage, verified);
+            assertThat(twice).singleElement().satisfies(e -> {
+                assertThat(e.getOutcome()).isEqualTo(RestoreItemOutcome.SKIPPED_DUPLICATE);
+                assertThat(e.getReason()).contains("already live in the target store");
+            });
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
         }
     }
 

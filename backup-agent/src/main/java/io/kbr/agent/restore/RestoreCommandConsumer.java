@@ -1,0 +1,255 @@
+package io.kbr.agent.restore;
+
+import io.kbr.events.AvroCodec;
+import io.kbr.events.Topics;
+import io.kbr.events.schema.BlobRef;
+import io.kbr.events.schema.RestoreCommand;
+import io.kbr.events.schema.RestoreCommandItem;
+import io.kbr.events.schema.RestoreEvent;
+import io.kbr.kopano.write.AttachmentStorage;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * The agent's side of item restores: consumes {@code kbr.restore.commands} (group {@code kbr-agent-restore-<server id>}),
+ * applies the commands addressed to this agent's server id with {@link RestoreCommandApplier} (one transaction per item),
+ * and for each command, in this order:
+ * <ol>
+ * <li>applies the items not yet applied — each item's outcome is sent to {@link AppliedCommands} right after its
+ * transaction committed; items already applied (a redelivered command) are answered from there and not touched;</li>
+ * <li>waits until those outcomes are durable;</li>
+ * <li>publishes one {@code ITEM} {@link RestoreEvent} per item on {@code kbr.restore.events} (key: job id) and waits for
+ * the acknowledgements;</li>
+ * <li>commits the command's offset.</li>
+ * </ol>
+ * A crash anywhere means the command is redelivered and only its unapplied items are written. Commands of other servers
+ * are skipped (their offset committed); an undecodable record goes to {@code kbr.restore.commands.dlq} with the error in
+ * header {@code kbr-error}. When the Kopano database cannot be reached, or Kafka fails, the command is retried after a
+ * pause.
+ */
+public final class RestoreCommandConsumer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RestoreCommandConsumer.class);
+    private static final AvroCodec<RestoreCommand> COMMANDS = AvroCodec.of(RestoreCommand.class);
+    private static final AvroCodec<RestoreEvent> EVENTS = AvroCodec.of(RestoreEvent.class);
+
+    /** The attachment backend of the Kopano server (read from its settings when not configured). */
+    @FunctionalInterface
+    public interface StorageSource {
+        AttachmentStorage get() throws SQLException;
+    }
+
+    /** Where and what to consume. */
+    public record Settings(String bootstrap, String serverId, String commandsTopic, String eventsTopic, Duration retryPause) {
+        public String groupId() {
+            return "kbr-agent-restore-" + serverId;
+        }
+    }
+
+    private final Settings settings;
+    private final DataSource kopano;
+    private final StorageSource storage;
+    private final Function<BlobRef, byte[]> blobs;
+    private final AppliedCommands applied;
+    private final RestoreCommandApplier applier;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final AtomicLong commandsApplied = new AtomicLong();
+    private final AtomicLong itemsApplied = new AtomicLong();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public RestoreCommandConsumer(Settings settings, DataSource kopano, StorageSource storage, Function<BlobRef, byte[]> verifiedBlobs,
+            AppliedCommands applied, RestoreCommandApplier applier) {
+        this.settings = settings;
+        this.kopano = kopano;
+        this.storage = storage;
+        this.blobs = verifiedBlobs;
+        this.applied = applied;
+        this.applier = applier;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // a command of many items may take minutes; the group must not evict the agent meanwhile
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "kbr-agent-restore-events-" + settings.serverId());
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Starts the loop on its own daemon thread. */
+    public RestoreCommandConsumer start() {
+        thread = new Thread(this::loop, "kbr-agent-restore-commands");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    public long commandsApplied() {
+        return commandsApplied.get();
+    }
+
+    public long itemsApplied() {
+        return itemsApplied.get();
+    }
+
+    private void loop() {
+        try {
+            consumer.subscribe(List.of(settings.commandsTopic()));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                for (TopicPartition tp : records.partitions()) {
+                    for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+                        if (!handle(r)) {
+                            consumer.seek(tp, r.offset());
+                            pause();
+                            break;
+                        }
+                        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.error("the kbr.restore.commands consumer stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** True when the record is done with (applied and reported, skipped, or dead-lettered); false to retry it. */
+    boolean handle(ConsumerRecord<String, byte[]> r) {
+        RestoreCommand cmd;
+        try {
+            cmd = COMMANDS.decode(r.value());
+        } catch (RuntimeException e) {
+            return deadLetter(r, e);
+        }
+        if (!settings.serverId().equals(cmd.getTargetServerId())) {
+            return true;
+        }
+        MDC.put("job", "restore-" + cmd.getJobId());
+        try {
+            Map<String, RestoreEvent> known = new HashMap<>();
+            for (RestoreCommandItem item : cmd.getItems()) {
+                String id = RestoreCommandApplier.eventId(cmd, item.getSourceKey());
+                applied.outcome(id).ifPresent(e -> known.put(id, e));
+            }
+            List<RestoreEvent> events;
+            if (known.size() == cmd.getItems().size()) {
+                events = new ArrayList<>();
+                cmd.getItems().forEach(i -> events.add(known.get(RestoreCommandApplier.eventId(cmd, i.getSourceKey()))));
+                LOG.infof("restore command %s was applied before (%d items): re-publishing its outcomes", cmd.getCommandId(), events.size());
+            } else {
+                try (Connection c = kopano.getConnection()) {
+                    c.setAutoCommit(true);
+                    AttachmentStorage backend = storage.get();
+                    events = applier.apply(cmd, c, backend, blobs, known, e -> {
+                        applied.remember(e);
+                        itemsApplied.incrementAndGet();
+                    });
+                } catch (SQLException e) {
+                    LOG.warnf("restore command %s: the Kopano database is not reachable (%s); retrying", cmd.getCommandId(), e.getMessage());
+                    return false;
+                }
+                LOG.infof("restore command %s: %d items applied, %d known from before", cmd.getCommandId(), cmd.getItems().size() - known.size(),
+                        known.size());
+            }
+            applied.flush();
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (RestoreEvent e : events) {
+                acks.add(producer.send(new ProducerRecord<>(settings.eventsTopic(), cmd.getJobId(), EVENTS.encode(e))));
+            }
+            for (Future<RecordMetadata> f : acks) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            commandsApplied.incrementAndGet();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.warnf("restore command %s could not be completed (%s); retrying (applied items are not applied again)", cmd.getCommandId(),
+                    e.getMessage());
+            return false;
+        } finally {
+            MDC.remove("job");
+        }
+    }
+
+    private boolean deadLetter(ConsumerRecord<String, byte[]> r, Exception error) {
+        String dlq = Topics.deadLetter(settings.commandsTopic());
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(dlq, r.key(), r.value());
+        dead.headers().add("kbr-error", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("kbr-source", (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(dead).get(30, TimeUnit.SECONDS);
+            LOG.warnf("%s record %d/%d is not a RestoreCommand (%s): sent to %s", r.topic(), r.partition(), r.offset(), error.getMessage(), dlq);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.error("cannot dead-letter a " + r.topic() + " record; retrying", e);
+            return false;
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(settings.retryPause().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}
