@@ -46,6 +46,80 @@ public interface DumpConfig {
 
         /** Kopano's attachment_path; needed unless attachment_storage is database. */
         Optional<String> attachmentPath();
+
+        /**
+         * {@code logical} (SQL chunks, issue 6), {@code physical} (mariadb-backup stream, issue 8) or {@code snapshot}
+         * (the files of a filesystem snapshot, with hooks); see docs/physical-backups.md.
+         */
+        @WithDefault("logical")
+        String mode();
+
+        /** Options of the physical and snapshot modes. */
+        Physical physical();
+    }
+
+    /** {@code kbr.dump.servers.<id>.physical.*} */
+    interface Physical {
+        /** The backup program; it must run on the database host (it reads the data directory). */
+        @WithDefault("mariadb-backup")
+        String tool();
+
+        /** Host and port for the tool's connection; default: those of the jdbc-url. */
+        Optional<String> host();
+
+        Optional<Integer> port();
+
+        /** Unix socket (instead of host/port). */
+        Optional<String> socket();
+
+        /** Account for the tool (RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR); default: the server's user. */
+        Optional<String> user();
+
+        Optional<String> password();
+
+        /** The server's data directory as this host sees it; default: {@code SELECT @@datadir}. */
+        Optional<String> datadir();
+
+        @WithDefault("2")
+        int parallel();
+
+        /** Compressed bytes per stored part. */
+        @WithDefault("268435456")
+        long partBytes();
+
+        @WithDefault("3")
+        int zstdLevel();
+
+        /** Per-table content checksums at the backup's position (a full read); false: row counts only. */
+        @WithDefault("true")
+        boolean checksums();
+
+        /** More tool options. */
+        Optional<java.util.List<String>> extraArgs();
+
+        Snapshot snapshot();
+    }
+
+    /** {@code kbr.dump.servers.<id>.physical.snapshot.*}: mode {@code snapshot}. */
+    interface Snapshot {
+        /** Shell command run first (e.g. check the volume group has room). */
+        Optional<String> preCommand();
+
+        /**
+         * Shell command that takes the snapshot, run while kbr holds BACKUP STAGE BLOCK_COMMIT (writers wait: keep it
+         * short, e.g. {@code lvcreate --snapshot}); without it the snapshot is only crash-consistent and no row
+         * counts/checksums are recorded.
+         */
+        Optional<String> freezeCommand();
+
+        /** Shell command run last, also after a failure (unmount, lvremove, delete the VolumeSnapshot). */
+        Optional<String> postCommand();
+
+        /** The mounted snapshot of the data directory; streamed as {@code tar -C dir -cf - .}. */
+        Optional<String> dir();
+
+        /** Instead of dir: a shell command writing a tar of the snapshot's data directory to stdout. */
+        Optional<String> streamCommand();
     }
 
     interface Retention {

@@ -55,13 +55,27 @@ public class DumpAnnouncer {
         return true;
     }
 
+    /**
+     * Announces that retention deleted {@code m} (the same event with {@code deletedAtMillis} set), so the catalog
+     * drops it; waits for the acknowledgement. False when Kafka is not configured.
+     */
+    public boolean announceDeletion(DumpManifest m) throws Exception {
+        if (producer == null) {
+            return false;
+        }
+        DumpEvent e = toEvent(m);
+        e.setDeletedAtMillis(System.currentTimeMillis());
+        producer.send(new ProducerRecord<>(topic, m.server(), codec.encode(e))).get(60, TimeUnit.SECONDS);
+        return true;
+    }
+
     public static DumpEvent toEvent(DumpManifest m) {
         int instances = m.attachments() == null ? 0 : m.attachments().instances().size();
         int missing = m.attachments() == null ? 0 : m.attachments().missing().size();
         return DumpEvent.newBuilder()
                 .setDumpId(m.dumpId())
                 .setServerId(m.server())
-                .setKind(DumpKind.LOGICAL)
+                .setKind(DumpKind.valueOf(DumpManifest.kindOf(m.format())))
                 .setState(m.state() == DumpManifest.State.COMPLETE ? DumpState.COMPLETE : DumpState.INCOMPLETE)
                 .setDatabase(m.database())
                 .setFormat(m.format())

@@ -23,15 +23,17 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class DumpResource {
 
-    /** Body of POST: the configured server to dump. */
-    public record DumpRequest(String server) {
+    /** Body of POST: the configured server to dump; mode logical|physical|snapshot (optional, default: configured). */
+    public record DumpRequest(String server, String mode) {
     }
 
     /** A stored dump, as listed. */
-    public record DumpSummary(String dumpId, String server, String state, Instant snapshotAt, Instant finishedAt,
-            long storedBytes, long rows, String binlogFile, Long binlogPosition, String gtidPosition, List<String> problems) {
+    public record DumpSummary(String dumpId, String server, String kind, String format, String state, Instant snapshotAt,
+            Instant finishedAt, long storedBytes, long rows, String binlogFile, Long binlogPosition, String gtidPosition,
+            List<String> problems) {
         static DumpSummary of(DumpManifest m) {
-            return new DumpSummary(m.dumpId(), m.server(), m.state().name(), m.snapshotAt(), m.finishedAt(), m.storedBytes(),
+            return new DumpSummary(m.dumpId(), m.server(), DumpManifest.kindOf(m.format()), m.format(), m.state().name(),
+                    m.snapshotAt(), m.finishedAt(), m.storedBytes(),
                     m.totalRows(), m.snapshot() == null ? null : m.snapshot().binlogFile(),
                     m.snapshot() == null ? null : m.snapshot().binlogPosition(),
                     m.snapshot() == null ? null : m.snapshot().gtidPosition(), m.problems());
@@ -59,7 +61,12 @@ public class DumpResource {
         if (request == null || request.server() == null || request.server().isBlank()) {
             return ErrorMapper.error(400, "missing field: server", "name the configured server to dump, e.g. {\"server\":\"kopano1\"}");
         }
-        DumpJob job = service.request(request.server(), "api");
+        DumpJob job;
+        try {
+            job = service.request(request.server(), "api", request.mode());
+        } catch (IllegalArgumentException e) {
+            return ErrorMapper.error(400, "invalid field: mode", e.getMessage());
+        }
         return Response.accepted(JobView.of(job)).location(URI.create("/api/v1/dumps/" + job.jobId)).build();
     }
 

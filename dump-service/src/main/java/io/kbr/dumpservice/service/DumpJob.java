@@ -15,6 +15,8 @@ public final class DumpJob {
     public final Instant requestedAt = Instant.now();
     public volatile State state = State.QUEUED;
     public volatile String step;
+    /** logical, physical or snapshot (issue 8). */
+    public volatile String mode = "logical";
     public volatile String dumpId;
     public volatile String error;
     public volatile boolean announced;

@@ -60,10 +60,20 @@ public class DumpService {
 
     /** Queues a dump of {@code server}; {@link UnknownServerException} when it is not configured. */
     public DumpJob request(String server, String trigger) {
+        return request(server, trigger, null);
+    }
+
+    /**
+     * Queues a dump of {@code server} in {@code mode} ({@code logical}, {@code physical}, {@code snapshot}; null = the
+     * server's configured mode); {@link UnknownServerException} when it is not configured.
+     */
+    public DumpJob request(String server, String trigger, String mode) {
         if (!config.servers().containsKey(server)) {
             throw new UnknownServerException(server, config.servers().keySet());
         }
+        String chosen = PhysicalDumps.mode(mode != null ? mode : config.servers().get(server).mode());
         DumpJob job = new DumpJob(UUID.randomUUID().toString(), server, trigger);
+        job.mode = chosen;
         jobs.put(job.jobId, job);
         runner.submit(() -> run(job));
         return job;
@@ -92,15 +102,20 @@ public class DumpService {
         job.state = DumpJob.State.RUNNING;
         try {
             DumpManifest previous = repository.latest(job.server).orElse(null);
-            DumpOptions options = DumpOptions.DEFAULTS.withWorkers(config.workers()).withChunkBytes(config.chunkBytes());
-            DumpManifest m = new DumpWriter(objects, attachments, options).dump(job.server, connector(server),
-                    server.attachmentPath().map(Path::of).orElse(null), previous, new DumpListener() {
-                        @Override
-                        public void step(String description) {
-                            job.step = description;
-                            LOG.infof("dump of %s: %s", job.server, description);
-                        }
-                    });
+            DumpListener listener = new DumpListener() {
+                @Override
+                public void step(String description) {
+                    job.step = description;
+                    LOG.infof("dump of %s: %s", job.server, description);
+                }
+            };
+            DumpManifest m = switch (job.mode) {
+                case "physical", "snapshot" -> PhysicalDumps.run(job.mode, job.server, server, objects, attachments,
+                        connector(server), previous, listener);
+                default -> new DumpWriter(objects, attachments, DumpOptions.DEFAULTS.withWorkers(config.workers())
+                        .withChunkBytes(config.chunkBytes())).dump(job.server, connector(server),
+                        server.attachmentPath().map(Path::of).orElse(null), previous, listener);
+            };
             job.dumpId = m.dumpId();
             job.manifest = m;
             DumpJob.State outcome = m.state() == DumpManifest.State.COMPLETE ? DumpJob.State.COMPLETE : DumpJob.State.INCOMPLETE;
@@ -111,9 +126,19 @@ public class DumpService {
                 job.error = "announcement failed: " + e.getMessage();
             }
             job.step = "retention";
+            Map<String, DumpManifest> before = new java.util.HashMap<>();
+            repository.list(job.server).forEach(d -> before.put(d.dumpId(), d));
             DumpRetention.Outcome retained = new DumpRetention(repository, attachments)
                     .apply(job.server, config.retention().daily(), config.retention().weekly());
             retained.deletedDumps().forEach(d -> job.retention.add("deleted dump " + d));
+            for (String d : retained.deletedDumps()) {
+                try {
+                    announcer.announceDeletion(before.get(d));
+                } catch (Exception e) {
+                    LOG.errorf(e, "dump %s was deleted by retention but announcing that on %s failed", d, config.topic());
+                    job.retention.add("announcing the deletion of " + d + " failed: " + e.getMessage());
+                }
+            }
             if (retained.deletedAttachmentCopies() > 0) {
                 job.retention.add("deleted " + retained.deletedAttachmentCopies() + " attachment copies no kept dump references");
             }

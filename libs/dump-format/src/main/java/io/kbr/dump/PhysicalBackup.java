@@ -246,6 +246,13 @@ public final class PhysicalBackup {
                 }
             }
             referenced = tables.contains("singleinstances") ? SnapshotAttachments.read(snap, tables.contains("lob")) : null;
+        } else if (tables.contains("singleinstances")) {
+            // no snapshot at the backup's position: the attachments referenced a little later are copied anyway
+            // (extras are harmless, KOPANO-STORAGE.md §7.7), so the backup still carries its attachment files
+            try (Statement s = snap.createStatement()) {
+                s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            }
+            referenced = SnapshotAttachments.read(snap, tables.contains("lob"));
         }
         List<String> triggers = names(snap, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1");
         List<String> routines = names(snap, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 1");
