@@ -132,9 +132,12 @@ public final class IncrementalBackup {
                 folder(r, out);
             }
         }
+        // the changed messages, re-read in a few queries per 128 instead of several each
+        Map<Long, Message> current = reader.messages(work.stream().filter(r -> r.isMessage() && r.objectId() != null)
+                .map(JournalRow::objectId).toList());
         for (JournalRow r : work) {
             if (r.isMessage()) {
-                message(r, out);
+                message(r, current, out);
             }
         }
         // Deleted folders are forgotten only now: their messages' HARD_DELETE rows still need the store.
@@ -199,10 +202,10 @@ public final class IncrementalBackup {
         }
     }
 
-    private void message(JournalRow r, List<Keyed> out) throws Exception {
+    private void message(JournalRow r, Map<Long, Message> current, List<Keyed> out) throws Exception {
         long now = clock.millis();
         if (r.objectId() != null) {
-            Optional<Message> found = reader.message(r.objectId());
+            Optional<Message> found = Optional.ofNullable(current.get(r.objectId()));
             if (found.isEmpty() || found.get().sourceKey() == null) {
                 return; // gone again since the row was read; its own row will report that
             }

@@ -241,6 +241,48 @@ public final class KopanoReader {
         return Optional.of(loadMessages(List.of(hierarchyId), ancestorDeleted(parent)).get(0));
     }
 
+    /**
+     * The messages among {@code ids} that exist (top-level or embedded), by hierarchy id: what {@link #message} gives
+     * for each, in a few queries per page of ids instead of several per message (the incremental backup re-reads a
+     * poll's changed messages this way). Ids that are not messages (any more) are absent.
+     */
+    public Map<Long, Message> messages(Collection<Long> ids) throws SQLException {
+        Map<Long, Message> out = new HashMap<>();
+        List<Long> all = new ArrayList<>(new java.util.LinkedHashSet<>(ids));
+        Map<Long, Boolean> parentDeleted = new HashMap<>();
+        for (int from = 0; from < all.size(); from += pageSize) {
+            List<Long> page = all.subList(from, Math.min(all.size(), from + pageSize));
+            Map<Long, Long> parentOf = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, parent FROM hierarchy WHERE type = 5 AND id IN ("
+                    + placeholders(page.size()) + ")")) {
+                bindIds(ps, page);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        parentOf.put(rs.getLong(1), rs.getLong(2));
+                    }
+                }
+            }
+            List<Long> live = new ArrayList<>();
+            List<Long> underDeleted = new ArrayList<>();
+            for (Map.Entry<Long, Long> e : parentOf.entrySet()) {
+                Boolean deleted = parentDeleted.get(e.getValue());
+                if (deleted == null) {
+                    deleted = ancestorDeleted(e.getValue());
+                    parentDeleted.put(e.getValue(), deleted);
+                }
+                (deleted ? underDeleted : live).add(e.getKey());
+            }
+            for (List<Long> group : List.of(live, underDeleted)) {
+                if (!group.isEmpty()) {
+                    for (Message m : loadMessages(group, group == underDeleted)) {
+                        out.put(m.hierarchyId(), m);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Whether {@code id} or any of its ancestors carries the soft-delete flag (§2.2: only the top is flagged). */
     public boolean ancestorDeleted(long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT parent, flags, type FROM hierarchy WHERE id = ?")) {

@@ -166,6 +166,12 @@ class KopanoRoundTripIT {
             assertThat(readBelow.deletedViaParent()).isTrue();
             assertThat(readBelow.flags() & 0x400).isZero(); // §2.2: only the top deleted object is flagged
             assertThat(reader.message(belowDeleted.hierarchyId()).orElseThrow().deletedViaParent()).isTrue();
+            // the batched read gives the same messages, also below a deleted folder, and skips ids that are no message
+            List<Long> asked = new ArrayList<>(read.keySet());
+            asked.add(Long.MAX_VALUE);
+            Map<Long, Message> batch = reader.messages(asked);
+            assertThat(batch).isEqualTo(read);
+            assertThat(batch.get(belowDeleted.hierarchyId()).deletedViaParent()).isTrue();
             assertThat(read).doesNotContainKey(bobs.hierarchyId());
 
             // Blob bytes, for every attachment (also inside the embedded message) and the raw RFC 822 text.
