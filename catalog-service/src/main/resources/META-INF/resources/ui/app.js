@@ -44,7 +44,7 @@ const key = (store, sourceKey) => `${String(store).toLowerCase()}/${String(sourc
 function fmtTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return isNaN(d) ? String(iso) : d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return isNaN(d) ? String(iso) : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 }
 
 function fmtSize(n) {
@@ -55,10 +55,24 @@ function fmtSize(n) {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+function fmtDuration(ms) {
+  if (!(ms >= 0)) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
 function storeLabel(guid) {
   const s = state.stores.find((x) => x.guid.toLowerCase() === String(guid || '').toLowerCase());
   if (!s) return guid ? String(guid).slice(0, 8) + '…' : '';
   return s.userName ? `${s.userName} (${s.serverId})` : `${s.guid.slice(0, 8)}… (${s.serverId})`;
+}
+
+/** The mailbox's user name alone (the table's Mailbox column; the server is in the tooltip). */
+function storeUser(guid) {
+  const s = state.stores.find((x) => x.guid.toLowerCase() === String(guid || '').toLowerCase());
+  return s && s.userName ? s.userName : storeLabel(guid);
 }
 
 function errorText(e) {
@@ -222,7 +236,7 @@ function itemTable(rows, selected, { showStore, caption, onChange, testid }) {
         r.attachmentNames && r.attachmentNames.length ? h('div', { className: 'muted small', title: r.attachmentNames.join(', ') },
           r.attachmentNames.length === 1 ? '1 attachment' : `${r.attachmentNames.length} attachments`) : null),
       h('td', { dataset: { testid: 'sender' } }, r.senderName || '', r.senderEmail ? h('div', { className: 'muted small' }, r.senderEmail) : null),
-      showStore ? h('td', { dataset: { testid: 'store' } }, storeLabel(r.storeGuid)) : null,
+      showStore ? h('td', { dataset: { testid: 'store' }, title: storeLabel(r.storeGuid) }, storeUser(r.storeGuid)) : null,
       h('td', { dataset: { testid: 'folder' } }, folderName(r.storeGuid, r.folderSourceKey)),
       h('td', { className: 'nowrap' }, fmtTime(r.deliveryTime)),
       h('td', { className: 'nowrap' }, fmtTime(r.deletedAt || r.hardDeletedAt)),
@@ -584,6 +598,15 @@ async function showJobs(id) {
       inlineError(detail, e);
     }
   }
+  await refreshJobLists();
+}
+
+const LIST_REFRESH_MS = 5000;
+let listTimer = null;
+
+/** The restore and dump lists; refreshed every few seconds while the Jobs view is open. */
+async function refreshJobLists() {
+  clearTimeout(listTimer);
   const list = $('restore-list');
   try {
     const jobs = await api('/api/v1/restores?limit=50');
@@ -612,18 +635,21 @@ async function showJobs(id) {
       dumps.replaceChildren(rows.length === 0 ? h('p', { className: 'empty' }, 'No dumps yet.') :
         h('table', { className: 'items', dataset: { testid: 'dump-list' } },
           h('caption', { className: 'sr-only' }, 'Dumps, newest first'),
-          h('thead', {}, h('tr', {}, ['Server', 'Database', 'State', 'Started', 'Finished', 'Size', 'Problems'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, rows.map((d) => h('tr', { dataset: { testid: 'dump-row' } },
-            h('td', {}, d.server), h('td', {}, d.database || ''),
-            h('td', {}, h('span', { className: 'badge ' + (d.state === 'COMPLETED' || d.state === 'DONE' ? 'ok' : d.state === 'FAILED' ? 'bad' : 'busy') },
-              String(d.state || '').toLowerCase())),
-            h('td', { className: 'nowrap' }, fmtTime(d.startedAt)), h('td', { className: 'nowrap' }, fmtTime(d.finishedAt)),
+          h('thead', {}, h('tr', {}, ['Server', 'Kind', 'State', 'Snapshot at', 'Took', 'Size', 'Problems'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, rows.map((d) => h('tr', { dataset: { testid: 'dump-row', server: d.server, dump: d.dumpId } },
+            h('td', {}, d.server, h('div', { className: 'muted small' }, d.database || '')),
+            h('td', {}, String(d.kind || '').toLowerCase()),
+            h('td', {}, h('span', { className: 'badge ' + ({ COMPLETE: 'ok', INCOMPLETE: 'warn', FAILED: 'bad' }[d.state] || 'busy'),
+              dataset: { testid: 'dump-state' } }, String(d.state || '').toLowerCase())),
+            h('td', { className: 'nowrap' }, fmtTime(d.snapshotAt || d.startedAt)),
+            h('td', { className: 'nowrap' }, d.startedAt && d.finishedAt ? fmtDuration(new Date(d.finishedAt) - new Date(d.startedAt)) : ''),
             h('td', { className: 'num' }, fmtSize(d.storedBytes)),
-            h('td', {}, (d.problems || []).join('; ') || (d.missingAttachments ? `${d.missingAttachments} attachments missing` : '')))))));
+            h('td', { dataset: { testid: 'dump-problems' } }, (d.problems || []).join('; ')))))));
     } catch (e) {
       inlineError(dumps, e);
     }
   }
+  if (!$('view-jobs').hidden) listTimer = setTimeout(refreshJobLists, LIST_REFRESH_MS);
 }
 
 // ---------- start ----------
@@ -634,10 +660,12 @@ async function start() {
     setToken($('signin-token').value);
     $('signin-token').value = '';
     $('banner').hidden = true;
+    if (deletedWired || searchWired) { location.reload(); return; } // views hold the previous identity's data
     await boot();
   });
   window.addEventListener('hashchange', () => {
-    if (takeTokenFromFragment()) { boot(); return; }
+    // a new token (another identity) starts the page afresh: nothing of the previous identity stays on screen
+    if (takeTokenFromFragment()) { location.reload(); return; }
     route();
   });
   takeTokenFromFragment();

@@ -207,6 +207,11 @@ final class HeadlessChromium implements AutoCloseable {
         waitFor("document.readyState === 'complete' && location.href === " + JSON.valueToTree(url), Duration.ofSeconds(30));
     }
 
+    /** Navigates without waiting (the page may rewrite its address, e.g. to drop a token from the fragment). */
+    void open(String url) {
+        send("Page.navigate", Map.of("url", url));
+    }
+
     /** Waits until the JS boolean {@code condition} holds in the page. */
     void waitFor(String condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

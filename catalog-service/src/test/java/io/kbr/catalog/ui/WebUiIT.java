@@ -4,11 +4,15 @@ import static io.kbr.catalog.testing.CatalogApi.awaitEventsApplied;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kbr.catalog.security.TestAuth;
 import io.kbr.catalog.testing.ChangeTopic;
 import io.kbr.catalog.testing.KafkaTestResource;
 import io.kbr.catalog.testing.MariaDbTestResource;
 import io.kbr.catalog.testing.TestStore;
 import io.kbr.events.AvroCodec;
+import io.kbr.events.schema.DumpEvent;
+import io.kbr.events.schema.DumpKind;
+import io.kbr.events.schema.DumpState;
 import io.kbr.events.schema.RestoreEvent;
 import io.kbr.events.schema.RestoreEventKind;
 import io.kbr.events.schema.RestoreItemOutcome;
@@ -50,11 +54,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The web UI end to end in headless Chromium against the catalog on real MariaDB and Kafka: a user's deleted
- * items (exactly the deleted ones, labelled undelete or backup), two of them restored (exactly that
+ * The web UI end to end in headless Chromium against the catalog on real MariaDB and Kafka, with bearer tokens
+ * ({@link TestAuth}): the sign-in form (no token, then a rejected one: 401 shown), a user's deleted items
+ * (exactly the deleted ones of their own mailbox, labelled undelete or backup), two of them restored (exactly that
  * RestoreRequest on kbr.restore.requests), the job's progress driven by RestoreEvents; an administrator's
  * search by sender across mailboxes (exactly the matching rows), an API error shown to the user, and a
- * restore into another mailbox under a restore root. Screenshots go to target/ui-screenshots/.
+ * restore into another mailbox under a restore root; back as the user, the admin's job into another mailbox is
+ * 403 (shown) and absent from their job list. Screenshots go to target/ui-screenshots/.
  *
  * <p>Without a Chromium binary the test is skipped with a loud message, except on CI (CI=true), which
  * installs Chromium and where a missing browser fails the test.
@@ -121,18 +127,42 @@ class WebUiIT {
                     bob.folder(bobInbox, null, "Inbox", 2),
                     bobOffer.upsert(3), bobReminder.upsert(4), bobOther.upsert(5), bobReminder.softDelete(6));
         }
-        System.err.println("WebUiIT: catalog at " + base + ", RestAssured at " + io.restassured.RestAssured.baseURI + ":"
-                + io.restassured.RestAssured.port);
+        String dumpServer = "ui-dumps-" + run;
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            AvroCodec<DumpEvent> codec = AvroCodec.of(DumpEvent.class);
+            producer.send(new ProducerRecord<>("kbr.dumps", dumpServer, codec.encode(dump(dumpServer, "20261127T020000Z-" + run,
+                    1_795_000_000_000L, DumpKind.LOGICAL, DumpState.COMPLETE, List.of())))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>("kbr.dumps", dumpServer, codec.encode(dump(dumpServer, "20261128T020000Z-" + run,
+                    1_795_086_400_000L, DumpKind.PHYSICAL, DumpState.INCOMPLETE, List.of("attachment ab/cd missing")))))
+                    .get(30, TimeUnit.SECONDS);
+        }
         awaitEventsApplied(alice, 10);
         awaitEventsApplied(bob, 6);
 
         String ui = base.toString().replaceAll("/$", "") + "/ui/";
         Path log = Path.of("target", "ui-screenshots", "chromium.log");
         try (HeadlessChromium browser = new HeadlessChromium(chromium, log, 1400, 1000)) {
-            // ---- the user: their deleted items ----
+            // ---- sign-in: no token, then a rejected one ----
             browser.navigate(ui);
+            browser.waitFor("!document.getElementById('signin').hidden", UI);
+            assertThat(browser.text("[data-testid=signin-reason]")).contains("needs an access token");
+            assertThat(browser.eval("document.getElementById('view-deleted').hidden").asBoolean()).isTrue();
+            png(browser, "0-sign-in.png");
+            browser.type("#signin-token", "not-a-token");
+            browser.click("#signin-form button[type=submit]");
+            browser.waitFor("document.querySelector('[data-testid=signin-reason]').innerText.includes('(401)')", UI);
+            assertThat(browser.text("[data-testid=signin-reason]")).contains("rejected (401)");
+
+            // ---- the user: their deleted items ----
+            String aliceName = "ui-alice-" + run;
+            browser.type("#signin-token", TestAuth.user(aliceName));
+            browser.click("#signin-form button[type=submit]");
             browser.waitFor("document.body.dataset.ready === 'true'", UI);
-            browser.select("#deleted-store", alice.hex);
+            assertThat(browser.text("[data-testid=user]")).isEqualTo(aliceName);
+            assertThat(browser.eval("document.querySelector('[data-testid=nav-search]').hidden").asBoolean())
+                    .as("no admin search for a user").isTrue();
+            assertThat(browser.eval("[...document.querySelectorAll('#deleted-store option')].map(o => o.value)").toString())
+                    .as("only the user's own mailbox").isEqualTo("[\"" + alice.hex + "\"]");
             browser.waitFor(rowsPresent("deleted-table", lunch.key()), UI);
             Map<String, String> labels = rows(browser, "deleted-table");
             assertThat(labels).containsOnly(
@@ -197,8 +227,11 @@ class WebUiIT {
             png(browser, "3-restore-done.png");
 
             // ---- the administrator: search across mailboxes by sender ----
+            browser.open(ui + "#token=" + TestAuth.admin());
+            browser.waitFor("document.body.dataset.ready === 'true' && (document.querySelector('[data-testid=user]') || {}).innerText"
+                    + " === 'kbr-test-admin' && location.hash === '#/'", UI);
             browser.navigate(ui + "#/search");
-            browser.waitFor("document.body.dataset.ready === 'true' && !document.getElementById('view-search').hidden", UI);
+            browser.waitFor("!document.getElementById('view-search').hidden", UI);
             browser.type("#s-sender", vendor);
             browser.click("[data-testid=search-submit]");
             browser.waitFor("document.querySelector('[data-testid=search-table]')", UI);
@@ -207,7 +240,7 @@ class WebUiIT {
             assertThat(found).containsEntry(invoice.key(), "Recently deleted — undelete")
                     .containsEntry(bobOffer.key(), "Not deleted").containsEntry(bobReminder.key(), "Recently deleted — undelete");
             assertThat(browser.text("[data-testid=search-table] tr[data-key='" + bobOffer.key() + "'] [data-testid=store]"))
-                    .isEqualTo("ui-bob-" + run + " (server-ui-it)");
+                    .isEqualTo("ui-bob-" + run);
             assertThat(browser.text("[data-testid=result-count]")).isEqualTo("3 items");
             png(browser, "4-admin-search.png");
 
@@ -241,7 +274,27 @@ class WebUiIT {
             browser.waitFor("document.querySelector(\"[data-testid=restore-row][data-job='" + adminJob + "']\")"
                     + " && document.querySelector(\"[data-testid=restore-row][data-job='" + jobId + "']\")", UI);
             assertThat(browser.text("[data-testid=restore-row][data-job='" + jobId + "']")).contains("done").contains("2/2");
+            assertThat(browser.text("[data-testid=restore-row][data-job='" + adminJob + "']")).contains("accepted");
+            browser.waitFor("document.querySelectorAll(\"[data-testid=dump-row][data-server='" + dumpServer + "']\").length === 2", UI);
+            JsonNode dumps = browser.eval("[...document.querySelectorAll(\"[data-testid=dump-row][data-server='" + dumpServer + "']\")]"
+                    + ".map(r => [r.dataset.dump, r.querySelector('[data-testid=dump-state]').innerText,"
+                    + " r.querySelector('[data-testid=dump-problems]').innerText, r.cells[1].innerText])");
+            assertThat(dumps.toString()).isEqualTo("[[\"20261128T020000Z-" + run + "\",\"incomplete\",\"attachment ab/cd missing\",\"physical\"],"
+                    + "[\"20261127T020000Z-" + run + "\",\"complete\",\"\",\"logical\"]]");
             png(browser, "6-jobs.png");
+
+            // ---- back as the user: the admin's restore into bob's mailbox is not theirs ----
+            browser.open(ui + "#token=" + TestAuth.user(aliceName));
+            browser.waitFor("document.body.dataset.ready === 'true' && (document.querySelector('[data-testid=user]') || {}).innerText"
+                    + " === " + HeadlessChromium.quote(aliceName) + " && location.hash === '#/'", UI);
+            browser.navigate(ui + "#/jobs/" + adminJob);
+            browser.waitFor("document.querySelector('#job-detail [data-testid=error]')"
+                    + " && document.querySelector(\"[data-testid=restore-row][data-job='" + jobId + "']\")", UI);
+            assertThat(browser.text("#job-detail [data-testid=error]")).startsWith("You are not allowed to do this (403)");
+            assertThat(browser.eval("[...document.querySelectorAll('[data-testid=restore-row]')].map(r => r.dataset.job)").toString())
+                    .isEqualTo("[\"" + jobId + "\"]");
+            assertThat(browser.eval("document.getElementById('dumps-block').hidden").asBoolean()).isTrue();
+            png(browser, "7-user-forbidden.png");
             assertThat(browser.consoleLog()).doesNotContain("uncaught");
         }
     }
@@ -317,6 +370,14 @@ class WebUiIT {
     private static void publish(KafkaProducer<String, byte[]> producer, RestoreEvent event) throws Exception {
         producer.send(new ProducerRecord<>("kbr.restore.events", event.getJobId(), AvroCodec.of(RestoreEvent.class).encode(event)))
                 .get(30, TimeUnit.SECONDS);
+    }
+
+    private static DumpEvent dump(String server, String id, long snapshotAt, DumpKind kind, DumpState state, List<String> problems) {
+        return DumpEvent.newBuilder().setDumpId(id).setServerId(server).setKind(kind).setState(state)
+                .setDatabase("kopano").setFormat("test").setStartedAtMillis(snapshotAt - 1000)
+                .setSnapshotAtMillis(snapshotAt).setFinishedAtMillis(snapshotAt + 60_000).setStoredBytes(123_456_789L)
+                .setTables(40).setRows(10_000).setAttachmentInstances(12).setMissingAttachments(problems.size())
+                .setManifestKey("dumps/" + server + "/" + id + "/manifest.json").setProblems(problems).build();
     }
 
     private static RestoreEvent event(String job, String id, RestoreEventKind kind, Integer selected, String key,
