@@ -269,6 +269,24 @@ class WebUiIT {
             assertThat(toBob.getConflictMode().name()).isEqualTo("KEEP_BOTH");
             png(browser, "5-admin-restore.png");
 
+            // everything matching a search of one mailbox: a filter request (no sourcekeys), same target options
+            browser.select("#s-store", alice.hex);
+            browser.click("[data-testid=search-submit]");
+            browser.waitFor("document.querySelectorAll('[data-testid=search-table] tbody tr').length === 1", UI);
+            assertThat(rows(browser, "search-table")).containsOnlyKeys(invoice.key());
+            browser.click("[data-testid=r-matching]");
+            browser.waitFor("document.querySelectorAll('#search-jobs [data-testid=job]').length === 2", UI);
+            String filterJob = browser.eval("document.querySelector('#search-jobs [data-testid=job]').dataset.job").asText();
+            List<RestoreRequest> third = requestsFor(alice.hex.toUpperCase(Locale.ROOT), 3);
+            assertThat(third).hasSize(3);
+            RestoreRequest byFilter = third.get(2);
+            assertThat(byFilter.getJobId()).isEqualTo(filterJob);
+            assertThat(byFilter.getSourceKeys()).isEmpty();
+            assertThat(byFilter.getSender()).isEqualTo(vendor);
+            assertThat(byFilter.getDeletedOnly()).isFalse();
+            assertThat(byFilter.getTargetStoreGuid()).isEqualTo(bob.hex.toUpperCase(Locale.ROOT));
+            assertThat(byFilter.getRestoreRoot()).isEqualTo("Restored/from alice");
+
             // ---- jobs ----
             browser.navigate(ui + "#/jobs");
             browser.waitFor("document.querySelector(\"[data-testid=restore-row][data-job='" + adminJob + "']\")"
