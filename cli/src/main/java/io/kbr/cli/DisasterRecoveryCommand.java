@@ -12,12 +12,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "disaster-recovery", mixinStandardHelpOptions = true,
-        description = {"Load a full dump into an empty MySQL/MariaDB database, restore its attachment files, and verify everything "
+        description = {"Load a full dump into an empty MySQL/MariaDB database (or restore a physical backup into an empty data directory "
+                + "and start a server on it), restore its attachment files, and verify everything "
                 + "(row counts and per-table checksums equal the dump's manifest, every referenced attachment present with its hash).",
                 "Talks to the restore-service (--restore-url, env KBR_RESTORE_URL); list dumps with kbr dumps."},
         footer = {"%nExample:",
                 "  KBR_TARGET_PASSWORD=secret kbr disaster-recovery --dump 20261128T020000Z-kopano1 \\",
                 "      --target-jdbc jdbc:mysql://db-new:3306/kopano --target-user kopano --attachments /var/lib/kopano/attachments",
+                "  kbr disaster-recovery --dump 20261128T030000Z-kopano1-physical --data-dir /var/lib/mysql-restored",
                 "%nExit codes: 0 loaded and verified, 1 loaded but verification found problems (listed) or the load failed, 2-6 as for every verb."})
 final class DisasterRecoveryCommand implements Callable<Integer> {
     @ParentCommand
@@ -28,9 +30,13 @@ final class DisasterRecoveryCommand implements Callable<Integer> {
     @Option(names = "--dump", required = true, paramLabel = "DUMP_ID", description = "the dump to recover (kbr dumps lists them)")
     String dumpId;
 
-    @Option(names = "--target-jdbc", required = true, paramLabel = "URL", description = "JDBC URL of the empty (or missing) target database, "
+    @Option(names = "--target-jdbc", paramLabel = "URL", description = "logical dump: JDBC URL of the empty (or missing) target database, "
             + "e.g. jdbc:mysql://db-new:3306/kopano")
     String jdbcUrl;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "physical backup: an empty data directory (absolute path on the "
+            + "restore-service's host) to restore the database files into; a server is started on it to verify them")
+    String dataDir;
 
     @Option(names = "--target-user", paramLabel = "USER", description = "database user for the target")
     String user;
@@ -47,14 +53,22 @@ final class DisasterRecoveryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if ((jdbcUrl == null) == (dataDir == null)) {
+            throw new CliException(ExitCodes.USAGE, "give --target-jdbc (a logical dump) or --data-dir (a physical backup); kbr dumps shows "
+                    + "each dump's kind");
+        }
         CatalogClient client = kbr.restoreClient();
-        Map<String, Object> target = new LinkedHashMap<>();
-        target.put("jdbcUrl", jdbcUrl);
-        target.put("user", user);
-        target.put("password", password);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("dumpId", dumpId);
-        body.put("target", target);
+        if (jdbcUrl != null) {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("jdbcUrl", jdbcUrl);
+            target.put("user", user);
+            target.put("password", password);
+            body.put("target", target);
+        } else {
+            body.put("dataDir", dataDir);
+        }
         body.put("attachmentDir", attachments);
         JsonNode r = client.post("/api/v1/disaster-recoveries", body);
         String id = r.path("id").asText();

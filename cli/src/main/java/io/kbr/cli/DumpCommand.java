@@ -23,13 +23,23 @@ final class DumpCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "ID", description = "the configured Kopano server to dump, e.g. kopano1")
     String server;
 
+    @Option(names = "--mode", paramLabel = "logical|physical|snapshot", description = "logical (SQL, loadable by the stock client), "
+            + "physical (a hot binary copy with mariadb-backup) or snapshot (the files of a mounted LVM/CSI snapshot); default: "
+            + "the server's configured mode")
+    String mode;
+
     @Option(names = "--no-wait", description = "print the job id and return at once")
     boolean noWait;
 
     @Override
     public Integer call() throws InterruptedException {
         CatalogClient client = kbr.dumpClient();
-        JsonNode job = client.post("/api/v1/dumps", Map.of("server", server));
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("server", server);
+        if (mode != null) {
+            body.put("mode", mode.toLowerCase(java.util.Locale.ROOT));
+        }
+        JsonNode job = client.post("/api/v1/dumps", body);
         String id = job.path("jobId").asText();
         var out = spec.commandLine().getOut();
         if (!noWait) {

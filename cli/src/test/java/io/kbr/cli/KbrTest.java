@@ -125,7 +125,10 @@ class KbrTest {
         assertThat(badTime.err()).contains("--period-begin", "'last tuesday'");
         assertThat(kbr("restore", "--sourcekey", "AA").err()).contains("--user", "--store");
         assertThat(kbr("dump").err()).contains("--server");
-        assertThat(kbr("disaster-recovery", "--dump", "d1").err()).contains("--target-jdbc");
+        Run neither = kbr("disaster-recovery", "--dump", "d1", "--restore-url", "http://127.0.0.1:1");
+        assertThat(neither.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(neither.err()).contains("--target-jdbc", "--data-dir");
+        assertThat(kbr("disaster-recovery", "--dump", "d1", "--target-jdbc", "jdbc:mysql://x/y", "--data-dir", "/d").err()).contains("--data-dir");
     }
 
     @Test
