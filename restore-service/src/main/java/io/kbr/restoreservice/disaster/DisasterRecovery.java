@@ -16,6 +16,10 @@ public final class DisasterRecovery {
     public volatile Instant finishedAt;
     public volatile State state = State.QUEUED;
     public final LoadProgress progress = new LoadProgress();
+    /** LOGICAL (loaded into targetJdbcUrl) or PHYSICAL (unpacked into dataDir), from the dump's manifest (issue 8). */
+    public volatile String kind = "LOGICAL";
+    /** PHYSICAL: the empty directory the backup is unpacked, prepared and verified in. */
+    public volatile String dataDir;
 
     DisasterRecovery(String id, String dumpId, String server, String targetJdbcUrl, String attachmentDir) {
         this.id = id;

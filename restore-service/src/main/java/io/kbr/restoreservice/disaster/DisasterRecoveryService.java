@@ -5,6 +5,7 @@ import io.kbr.blobstore.ObjectStore;
 import io.kbr.dump.DumpLoader;
 import io.kbr.dump.DumpManifest;
 import io.kbr.dump.DumpRepository;
+import io.kbr.dump.PhysicalRestore;
 import io.kbr.restoreservice.config.RestoreConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,6 +45,17 @@ public class DisasterRecoveryService {
         return t;
     });
 
+    @ConfigProperty(name = "kbr.disaster.physical.backup-tool", defaultValue = "mariadb-backup")
+    String physicalTool;
+    @ConfigProperty(name = "kbr.disaster.physical.mbstream", defaultValue = "mbstream")
+    String mbstream;
+    @ConfigProperty(name = "kbr.disaster.physical.mariadbd", defaultValue = "mariadbd")
+    String mariadbd;
+    @ConfigProperty(name = "kbr.disaster.physical.use-memory", defaultValue = "256M")
+    String useMemory;
+    @ConfigProperty(name = "kbr.disaster.physical.buffer-pool", defaultValue = "256M")
+    String bufferPool;
+
     public DisasterRecoveryService(RestoreConfig config, ObjectStore objects, @Named("dump-attachments") BlobStore attachments) {
         this.config = config;
         this.objects = objects;
@@ -62,6 +75,45 @@ public class DisasterRecoveryService {
         jobs.put(job.id, job);
         runner.submit(() -> run(job, m, target));
         return job;
+    }
+
+    /** LOGICAL or PHYSICAL: the kind of the dump named {@code dumpId}; {@link DumpNotFoundException} when none. */
+    public String kind(String dumpId) {
+        return DumpManifest.kindOf(dumps.find(dumpId).orElseThrow(() -> new DumpNotFoundException(dumpId)).format());
+    }
+
+    /**
+     * Queues the recovery of a physical backup into the empty (or missing) {@code dataDir}: parts verified and
+     * unpacked, prepared, a mariadbd started on it on a loopback port and verified like a logical dump, then shut down
+     * cleanly, ready for the production server ({@link PhysicalRestore}).
+     */
+    public DisasterRecovery startPhysical(String dumpId, String dataDir, String attachmentDir) {
+        DumpManifest m = dumps.find(dumpId).orElseThrow(() -> new DumpNotFoundException(dumpId));
+        DisasterRecovery job = new DisasterRecovery(UUID.randomUUID().toString(), m.dumpId(), m.server(), null, attachmentDir);
+        job.kind = "PHYSICAL";
+        job.dataDir = dataDir;
+        jobs.put(job.id, job);
+        runner.submit(() -> runPhysical(job, m));
+        return job;
+    }
+
+    private void runPhysical(DisasterRecovery job, DumpManifest m) {
+        job.state = DisasterRecovery.State.RUNNING;
+        try {
+            PhysicalRestore.Options options = new PhysicalRestore.Options(physicalTool, mbstream, mariadbd, useMemory,
+                    bufferPool, false);
+            PhysicalRestore.Outcome o = new PhysicalRestore(objects, attachments).restore(m, Path.of(job.dataDir),
+                    job.attachmentDir == null ? null : Path.of(job.attachmentDir), job.progress, options);
+            LOG.infof("physical recovery %s: unpack %d ms, prepare %d ms, server start %d ms", job.id, o.unpackMillis(),
+                    o.prepareMillis(), o.startMillis());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "disaster recovery %s failed", job.id);
+            job.progress.problems.add(e.getMessage());
+        }
+        job.finishedAt = Instant.now();
+        job.state = job.progress.problems.isEmpty() ? DisasterRecovery.State.VERIFIED : DisasterRecovery.State.FAILED;
+        LOG.infof("disaster recovery %s of physical dump %s into %s: %s %s", job.id, job.dumpId, job.dataDir, job.state,
+                job.progress.problems);
     }
 
     public Optional<DisasterRecovery> find(String id) {
