@@ -127,7 +127,11 @@ public class DumpAnnouncementConsumer {
             }
         }
         try {
-            repository.upsert(event);
+            if (event.getDeletedAtMillis() != null) {
+                repository.delete(event.getDumpId().toString()); // retention deleted it (issue 8 closes issue 6's gap)
+            } else {
+                repository.upsert(event);
+            }
             return true;
         } catch (SQLException e) {
             LOG.warnf("storing dump %s failed (%s); retrying", event.getDumpId(), e.getMessage());

@@ -68,15 +68,36 @@ public class DumpCatalogRepository {
         }
     }
 
+    /** Removes a dump that retention deleted; a dump not listed is no error. */
+    public void delete(String dumpId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM dumps WHERE dump_id = ?")) {
+            ps.setString(1, dumpId);
+            ps.executeUpdate();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+    }
+
     /** Dumps of {@code server} (all when null), newest snapshot first, at most {@code limit}. */
     public List<DumpListing> list(String server, int limit) throws SQLException {
-        String sql = "SELECT * FROM dumps" + (server == null ? "" : " WHERE server_id = ?")
-                + " ORDER BY snapshot_at DESC, dump_id DESC LIMIT ?";
+        return list(server, null, limit);
+    }
+
+    /** Dumps of {@code server} and {@code kind} (LOGICAL/PHYSICAL; each all when null), newest snapshot first. */
+    public List<DumpListing> list(String server, String kind, int limit) throws SQLException {
+        String where = server == null && kind == null ? ""
+                : " WHERE " + (server == null ? "" : "server_id = ?") + (server != null && kind != null ? " AND " : "")
+                        + (kind == null ? "" : "kind = ?");
+        String sql = "SELECT * FROM dumps" + where + " ORDER BY snapshot_at DESC, dump_id DESC LIMIT ?";
         List<DumpListing> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             if (server != null) {
                 ps.setString(i++, server);
+            }
+            if (kind != null) {
+                ps.setString(i++, kind);
             }
             ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {

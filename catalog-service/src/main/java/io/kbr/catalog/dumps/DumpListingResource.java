@@ -23,12 +23,18 @@ public class DumpListingResource {
     }
 
     @GET
-    public Response list(@QueryParam("server") String server, @QueryParam("limit") Integer limit) throws SQLException {
+    public Response list(@QueryParam("server") String server, @QueryParam("limit") Integer limit,
+            @QueryParam("kind") String kind) throws SQLException {
+        String k = kind == null || kind.isBlank() ? null : kind.trim().toUpperCase(java.util.Locale.ROOT);
+        if (k != null && !k.equals("LOGICAL") && !k.equals("PHYSICAL")) {
+            return Response.status(400).entity(Map.of("error", "invalid parameter: kind",
+                    "detail", "kind must be LOGICAL or PHYSICAL, not " + kind)).build();
+        }
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > 1000) {
             return Response.status(400).entity(Map.of("error", "invalid parameter: limit",
                     "detail", "limit must be between 1 and 1000, not " + n)).build();
         }
-        return Response.ok(Map.of("dumps", repository.list(server == null || server.isBlank() ? null : server, n))).build();
+        return Response.ok(Map.of("dumps", repository.list(server == null || server.isBlank() ? null : server, k, n))).build();
     }
 }

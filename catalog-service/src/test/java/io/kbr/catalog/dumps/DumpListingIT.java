@@ -94,6 +94,52 @@ class DumpListingIT {
         }
     }
 
+    @Test
+    void physicalAndLogicalDumpsSideBySideFilteredByKindAndDeletionsDropped() throws Exception {
+        String server = "catalog-phys-" + UUID.randomUUID().toString().substring(0, 8);
+        DumpEvent logical = event(server, "20261128T010000Z-cccc", 1_795_082_800_000L, DumpState.COMPLETE, List.of());
+        DumpEvent physical = physical(event(server, "20261128T020000Z-dddd", 1_795_086_400_000L, DumpState.COMPLETE, List.of()));
+        DumpEvent oldPhysical = physical(event(server, "20261127T020000Z-eeee", 1_795_000_000_000L, DumpState.COMPLETE, List.of()));
+        DumpEvent deleted = physical(event(server, "20261127T020000Z-eeee", 1_795_000_000_000L, DumpState.COMPLETE, List.of()));
+        deleted.setDeletedAtMillis(1_795_090_000_000L);
+        AvroCodec<DumpEvent> codec = AvroCodec.of(DumpEvent.class);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("kbr.dumps", server, codec.encode(oldPhysical))).get();
+            producer.send(new ProducerRecord<>("kbr.dumps", server, codec.encode(logical))).get();
+            producer.send(new ProducerRecord<>("kbr.dumps", server, codec.encode(physical))).get();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+                given().get("/api/v1/dumps?server=" + server).then().statusCode(200).extract().jsonPath().getList("dumps").size() == 3);
+        JsonPath all = given().get("/api/v1/dumps?server=" + server).then().extract().jsonPath();
+        assertThat(all.getList("dumps.dumpId", String.class)).containsExactly(physical.getDumpId(), logical.getDumpId(),
+                oldPhysical.getDumpId());
+        assertThat(all.getList("dumps.kind", String.class)).containsExactly("PHYSICAL", "LOGICAL", "PHYSICAL");
+        assertThat(all.getString("dumps[0].format")).isEqualTo("mariadb-backup-xbstream+zstd");
+        assertThat(given().get("/api/v1/dumps?server=" + server + "&kind=physical").then().statusCode(200).extract()
+                .jsonPath().getList("dumps.dumpId", String.class)).containsExactly(physical.getDumpId(), oldPhysical.getDumpId());
+        assertThat(given().get("/api/v1/dumps?server=" + server + "&kind=LOGICAL").then().statusCode(200).extract()
+                .jsonPath().getList("dumps.dumpId", String.class)).containsExactly(logical.getDumpId());
+        given().get("/api/v1/dumps?kind=tape").then().statusCode(400).body("error", containsString("kind"));
+
+        // retention deleted the old physical backup: the announcement with deletedAtMillis drops it
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("kbr.dumps", server, codec.encode(deleted))).get();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+                given().get("/api/v1/dumps?server=" + server).then().statusCode(200).extract().jsonPath().getList("dumps").size() == 2);
+        assertThat(given().get("/api/v1/dumps?server=" + server).then().extract().jsonPath().getList("dumps.dumpId", String.class))
+                .containsExactly(physical.getDumpId(), logical.getDumpId());
+    }
+
+    /** (Setters on the instance: Avro's builder copy resolves the enum in another class loader under Quarkus.) */
+    private static DumpEvent physical(DumpEvent e) {
+        e.setKind(DumpKind.PHYSICAL);
+        e.setFormat("mariadb-backup-xbstream+zstd");
+        return e;
+    }
+
     private static DumpEvent event(String server, String id, long snapshotAt, DumpState state, List<String> problems) {
         return DumpEvent.newBuilder().setDumpId(id).setServerId(server).setKind(DumpKind.LOGICAL).setState(state)
                 .setDatabase("kopano").setFormat("mysqldump-compatible-sql+zstd").setStartedAtMillis(snapshotAt - 1000)
