@@ -1,0 +1,284 @@
+package io.kbr.restoreservice.items;
+
+import io.kbr.events.AvroCodec;
+import io.kbr.events.Topics;
+import io.kbr.events.schema.BlobRef;
+import io.kbr.events.schema.RestoreCommand;
+import io.kbr.events.schema.RestoreCommandItem;
+import io.kbr.events.schema.RestoreEvent;
+import io.kbr.events.schema.RestoreEventKind;
+import io.kbr.events.schema.RestoreItemOutcome;
+import io.kbr.events.schema.RestorePath;
+import io.kbr.events.schema.RestoreRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * The restore-service's item restores: consumes {@code kbr.restore.requests} (group {@code kbr-restore-items}) and for
+ * each request, in this order:
+ * <ol>
+ * <li>publishes {@code RESOLVING};</li>
+ * <li>resolves the selection through the catalog ({@link RestorePlanner}) and publishes {@code RESOLVED} with the
+ * number of selected items;</li>
+ * <li>reads every blob of every brick-level item — the document and each attachment — verified against its SHA-256
+ * (the deployment's keys); an item with a missing or corrupt blob, or one that cannot be resolved, gets an
+ * {@code ITEM FAILED} event naming the blob and is not sent;</li>
+ * <li>sends the other items as {@code RestoreCommand}s of at most {@code batchSize} items on
+ * {@code kbr.restore.commands}, key = target server id, {@code commandId = <jobId>/<batch#>} (items sorted by
+ * sourcekey, so the same request yields the same commands), and waits for the broker's acknowledgements;</li>
+ * <li>commits the request's offset.</li>
+ * </ol>
+ * A crash before the commit means the request is processed again: every event id and command id is deterministic, the
+ * catalog applies each event once and the agent applies each item once. The catalog unreachable or a Kafka failure:
+ * the request is retried after a pause. The catalog refusing the request (an unknown store) ends the job with
+ * {@code FAILED}. An undecodable record goes to {@code kbr.restore.requests.dlq} with the error in header
+ * {@code kbr-error}. {@code FINISHED} is published by {@link JobCompletion}.
+ */
+public final class RestoreRequestConsumer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RestoreRequestConsumer.class);
+    private static final AvroCodec<RestoreRequest> REQUESTS = AvroCodec.of(RestoreRequest.class);
+    private static final AvroCodec<RestoreCommand> COMMANDS = AvroCodec.of(RestoreCommand.class);
+    private static final AvroCodec<RestoreEvent> EVENTS = AvroCodec.of(RestoreEvent.class);
+
+    /** Topics and limits. */
+    public record Settings(String bootstrap, String groupId, String requestsTopic, String commandsTopic, String eventsTopic, int batchSize,
+            Duration retryPause) {
+    }
+
+    private final Settings settings;
+    private final RestorePlanner planner;
+    private final Function<BlobRef, byte[]> verifiedBlobs;
+    private final Clock clock;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong itemsSent = new AtomicLong();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public RestoreRequestConsumer(Settings settings, RestorePlanner planner, Function<BlobRef, byte[]> verifiedBlobs, Clock clock) {
+        this.settings = settings;
+        this.planner = planner;
+        this.verifiedBlobs = verifiedBlobs;
+        this.clock = clock;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "kbr-restore-items");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public RestoreRequestConsumer start() {
+        thread = new Thread(this::loop, "kbr-restore-requests");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    public long requestsHandled() {
+        return requests.get();
+    }
+
+    public long itemsSent() {
+        return itemsSent.get();
+    }
+
+    private void loop() {
+        try {
+            consumer.subscribe(List.of(settings.requestsTopic()));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                for (TopicPartition tp : records.partitions()) {
+                    for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+                        if (!handle(r)) {
+                            consumer.seek(tp, r.offset());
+                            sleep(settings.retryPause());
+                            break;
+                        }
+                        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.error("the kbr.restore.requests consumer stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** True when the request is done with (its commands acknowledged, failed for good, or dead-lettered); false to retry. */
+    boolean handle(ConsumerRecord<String, byte[]> r) {
+        RestoreRequest request;
+        try {
+            request = REQUESTS.decode(r.value());
+        } catch (RuntimeException e) {
+            return deadLetter(r, e);
+        }
+        String job = request.getJobId();
+        MDC.put("job", "restore-" + job);
+        try {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            acks.add(publish(event(job, job + "/resolving", RestoreEventKind.RESOLVING).build()));
+            RestorePlanner.Plan plan;
+            try {
+                plan = planner.plan(request);
+            } catch (CatalogClient.CatalogRejection e) {
+                LOG.warnf("restore %s cannot be resolved: %s", job, e.getMessage());
+                acks.add(publish(event(job, job + "/failed", RestoreEventKind.FAILED).setReason("the selection cannot be resolved: " + e.getMessage()).build()));
+                await(acks);
+                return true;
+            }
+            LOG.infof("restore %s: %d items selected (%d brick-level/softdelete to send, %d not restorable)", job, plan.selected(),
+                    plan.items().size(), plan.failures().size());
+            acks.add(publish(event(job, job + "/resolved", RestoreEventKind.RESOLVED).setSelected(plan.selected()).build()));
+            for (RestorePlanner.Unplannable u : plan.failures()) {
+                acks.add(publish(itemFailed(job, u.sourceKey(), "not restored, nothing written: " + u.reason())));
+            }
+            List<RestoreCommandItem> sendable = new ArrayList<>();
+            for (RestorePlanner.PlannedItem item : plan.items()) {
+                String problem = item.path() == RestorePath.BRICK_LEVEL ? verify(item) : null;
+                if (problem != null) {
+                    acks.add(publish(itemFailed(job, item.sourceKey(), "not restored, nothing written: " + problem)));
+                    continue;
+                }
+                sendable.add(RestoreCommandItem.newBuilder().setSourceKey(item.sourceKey()).setPath(item.path())
+                        .setDocument(item.document()).setFolderPath(item.folderPath()).build());
+            }
+            int batch = 0;
+            for (int from = 0; from < sendable.size(); from += settings.batchSize()) {
+                RestoreCommand cmd = RestoreCommand.newBuilder().setCommandId(job + "/" + batch++).setJobId(job)
+                        .setTargetServerId(request.getTargetServerId()).setTargetStoreGuid(request.getTargetStoreGuid())
+                        .setRestoreRoot(request.getRestoreRoot()).setConflictMode(request.getConflictMode().name())
+                        .setIncludeMetadata(request.getIncludeMetadata())
+                        .setItems(sendable.subList(from, Math.min(sendable.size(), from + settings.batchSize()))).build();
+                acks.add(producer.send(new ProducerRecord<>(settings.commandsTopic(), request.getTargetServerId(), COMMANDS.encode(cmd))));
+            }
+            await(acks);
+            requests.incrementAndGet();
+            itemsSent.addAndGet(sendable.size());
+            LOG.infof("restore %s: %d items sent to %s in %d commands", job, sendable.size(), request.getTargetServerId(), batch);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.warnf("restore %s could not be handled (%s); retrying", job, e.getMessage());
+            return false;
+        } finally {
+            MDC.remove("job");
+        }
+    }
+
+    /** Reads every blob of the item verified; the problem naming the blob, or null when all are intact. */
+    private String verify(RestorePlanner.PlannedItem item) {
+        for (BlobRef ref : item.blobs()) {
+            try {
+                byte[] data = verifiedBlobs.apply(ref);
+                if (data.length != ref.getSize()) {
+                    return "blob " + ref.getSha256() + " has " + data.length + " bytes, the backup recorded " + ref.getSize();
+                }
+            } catch (RuntimeException e) {
+                return "blob " + ref.getSha256() + " failed verification: " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private RestoreEvent.Builder event(String job, String id, RestoreEventKind kind) {
+        return RestoreEvent.newBuilder().setEventId(id).setJobId(job).setKind(kind).setAtMillis(clock.millis());
+    }
+
+    private RestoreEvent itemFailed(String job, String sourceKey, String reason) {
+        return event(job, job + "/verify/" + sourceKey, RestoreEventKind.ITEM).setSourceKey(sourceKey).setOutcome(RestoreItemOutcome.FAILED)
+                .setReason(reason).build();
+    }
+
+    private Future<RecordMetadata> publish(RestoreEvent e) {
+        return producer.send(new ProducerRecord<>(settings.eventsTopic(), e.getJobId(), EVENTS.encode(e)));
+    }
+
+    private static void await(List<Future<RecordMetadata>> acks) throws Exception {
+        for (Future<RecordMetadata> f : acks) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private boolean deadLetter(ConsumerRecord<String, byte[]> r, Exception error) {
+        String dlq = Topics.deadLetter(settings.requestsTopic());
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(dlq, r.key(), r.value());
+        dead.headers().add("kbr-error", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("kbr-source", (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(dead).get(30, TimeUnit.SECONDS);
+            LOG.warnf("%s record %d/%d is not a RestoreRequest (%s): sent to %s", r.topic(), r.partition(), r.offset(), error.getMessage(), dlq);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.error("cannot dead-letter a " + r.topic() + " record; retrying", e);
+            return false;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}
