@@ -50,7 +50,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,10 +75,8 @@ class WebUiIT {
     @TestHTTPResource("/")
     URL base;
 
-    private static Path chromium;
-
-    @BeforeAll
-    static void findBrowser() {
+    /** The browser, or the test is skipped (counted as skipped, with a banner) — or fails on CI. */
+    private static Path requireBrowser() {
         Optional<Path> found = HeadlessChromium.find();
         if (found.isEmpty()) {
             String message = "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
@@ -93,12 +90,13 @@ class WebUiIT {
             }
             Assumptions.abort(message);
         }
-        chromium = found.get();
-        System.err.println("WebUiIT: using browser " + chromium);
+        System.err.println("WebUiIT: using browser " + found.get());
+        return found.get();
     }
 
     @Test
     void userRestoresDeletedItemsAndAdminSearchesAcrossMailboxes() throws Exception {
+        Path chromium = requireBrowser();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String vendor = "dave." + run + "@vendor.example";
         TestStore alice = new TestStore("server-ui-it");
