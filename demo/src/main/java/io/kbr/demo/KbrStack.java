@@ -50,6 +50,7 @@ public final class KbrStack implements AutoCloseable {
     private final Path attachments;
     private JavaService catalog;
     private JavaService agent;
+    private JavaService restoreService;
 
     private final String encryptionKeys;
     /** A key pair per stack: every service verifies tokens with its public key (docs/auth.md). */
@@ -192,8 +193,51 @@ public final class KbrStack implements AutoCloseable {
         p.put("kbr.agent.attachments.path", attachments.toString());
         p.put("kbr.agent.changes-topic", changesTopic());
         p.put("kbr.agent.incremental.checkpoint-topic", "kbr.agent.checkpoints." + stackId);
+        // restore commands and events use the default topics (the catalog's restore topics are not set per stack); each
+        // agent applies only its own server id's commands, so give stacks in one JVM distinct server ids
+        p.put("kbr.agent.restore.applied-topic", "kbr.agent.restore-applied." + stackId);
         agent = start("backup-agent", p);
         return agent;
+    }
+
+    /** Starts the restore-service (item restores against the catalog, the stack's bucket and keys). */
+    public JavaService startRestoreService() {
+        return startRestoreService(Map.of());
+    }
+
+    /** Starts the restore-service with extra properties (e.g. {@code kbr.restore.items.softdelete-lifetime}). */
+    public JavaService startRestoreService(Map<String, String> extra) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        p.put("kbr.restore.object-store.endpoint", s3.endpoint());
+        p.put("kbr.restore.object-store.access-key", s3.accessKey());
+        p.put("kbr.restore.object-store.secret-key", s3.secretKey());
+        p.put("kbr.restore.object-store.region", s3.region());
+        p.put("kbr.restore.object-store.bucket", bucket());
+        p.put("kbr.restore.object-store.encryption-keys", encryptionKeys);
+        p.put("kbr.restore.catalog.url", catalog.url(""));
+        p.put("kbr.restore.catalog.token", adminToken);
+        p.put("kbr.restore.items.group-id", "kbr-restore-items-" + stackId);
+        p.putAll(extra);
+        restoreService = start("restore-service", p);
+        return restoreService;
+    }
+
+    public JavaService restoreService() {
+        return restoreService;
+    }
+
+    /** Stops the restore-service (to start it again with other settings). */
+    public void stopRestoreService() {
+        restoreService.close();
+        services.remove(restoreService);
+    }
+
+    /** POSTs {@code json} with the stack's admin token; the answer whatever its status. */
+    public HttpResponse<String> post(JavaService service, String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(service.url(path))).header("Authorization", "Bearer " + adminToken)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JavaService start(String module, Map<String, String> serviceProperties) {
