@@ -181,13 +181,14 @@ class KubernetesManifestsTest {
         services.values().forEach(s -> required.addAll(s.topics()));
         // every consumed topic has its dead-letter topic (ARCHITECTURE.md); the checkpoints are read by their writer only
         for (String t : List.copyOf(required)) {
-            if (!t.endsWith(".dlq") && !t.equals("kbr.agent.checkpoints")) {
+            if (!t.endsWith(".dlq") && !t.equals("kbr.agent.checkpoints") && !t.equals("kbr.agent.restore-applied")) {
                 required.add(t + ".dlq");
             }
         }
         assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(required);
         assertThat(Yaml.str(topics.get("kbr.agent.checkpoints"), "spec.config.cleanup.policy")).isNull();
         assertThat(Yaml.map(Yaml.at(topics.get("kbr.agent.checkpoints"), "spec.config"))).containsEntry("cleanup.policy", "compact");
+        assertThat(Yaml.map(Yaml.at(topics.get("kbr.agent.restore-applied"), "spec.config"))).containsEntry("cleanup.policy", "compact");
         assertThat((Integer) Yaml.at(topics.get("kbr.changes"), "spec.partitions")).isGreaterThan(1);
         topics.values().forEach(t -> assertThat(Yaml.str(t, "metadata.name")).isEqualTo(Yaml.str(t, "spec.topicName")));
     }

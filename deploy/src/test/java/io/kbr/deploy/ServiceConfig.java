@@ -145,8 +145,37 @@ final class ServiceConfig {
         }
     }
 
+    /** {@code source} without comments; string and character literals (e.g. "http://host") are kept as they are. */
+    static String withoutComments(String source) {
+        StringBuilder out = new StringBuilder(source.length());
+        int i = 0;
+        while (i < source.length()) {
+            char ch = source.charAt(i);
+            if (ch == '/' && i + 1 < source.length() && source.charAt(i + 1) == '*') {
+                int end = source.indexOf("*/", i + 2);
+                i = end < 0 ? source.length() : end + 2;
+                out.append(' ');
+            } else if (ch == '/' && i + 1 < source.length() && source.charAt(i + 1) == '/') {
+                int end = source.indexOf('\n', i);
+                i = end < 0 ? source.length() : end;
+                out.append(' ');
+            } else if (ch == '"' || ch == '\'') {
+                int j = i + 1;
+                while (j < source.length() && source.charAt(j) != ch) {
+                    j += source.charAt(j) == '\\' ? 2 : 1;
+                }
+                out.append(source, i, Math.min(source.length(), j + 1));
+                i = j + 1;
+            } else {
+                out.append(ch);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
     private void readJava(String source) {
-        String code = source.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ");
+        String code = withoutComments(source);
         Matcher cp = CONFIG_PROPERTY.matcher(code);
         while (cp.find()) {
             keys.add(cp.group(1));
