@@ -63,9 +63,10 @@ public final class Demo {
         step(2, "seeding a demo Kopano database with " + users + " mailboxes from the MIME test corpora");
         stack.seedKopano(users);
 
-        step(3, "starting the catalog-service and the backup-agent");
+        step(3, "starting the catalog-service, the backup-agent and the restore-service");
         stack.startCatalog();
         stack.startAgent("kopano1");
+        stack.startRestoreService();
 
         step(4, "waiting for the agent's full backup");
         JsonNode report = stack.awaitFullBackup(Duration.ofMinutes(5));
@@ -74,7 +75,11 @@ public final class Demo {
         stack.awaitCatalog(report.path("events").asLong(), Duration.ofMinutes(2));
 
         step(6, "continuous backup: deleting one mail in Kopano (as a user would) and waiting until the catalog knows");
-        String liveChange = liveChange(stack);
+        Deleted deleted = liveChange(stack);
+        String liveChange = deleted.text();
+
+        step(7, "restore: asking the catalog API to restore that mail (restore-service -> agent -> Kopano)");
+        String restored = restore(stack, deleted);
 
         JsonNode stores = stack.get(stack.catalog(), "/api/v1/stores");
         String catalog = stack.catalog().url("");
@@ -86,6 +91,7 @@ public final class Demo {
                 report.path("stores").asLong(), report.path("folders").asLong(), report.path("items").asLong(),
                 report.path("blobsUploaded").asLong(), report.path("plainBytes").asLong(), report.path("durationMillis").asLong() / 1000.0);
         System.out.println("Continuous backup: " + liveChange);
+        System.out.println("Restore: " + restored);
         System.out.println("Blobs are encrypted at rest (AES-256-GCM, a fresh key for this demo run), item documents packed.");
         System.out.println("Stores in the catalog:");
         String exampleGuid = null;
@@ -108,6 +114,13 @@ public final class Demo {
             System.out.println("    export KBR_USER_TOKEN=" + stack.token(exampleUser, "user"));
         }
         System.out.println();
+        System.out.println("Web UI (open in a browser; the token travels in the URL fragment, never to a server log):");
+        if (exampleUser != null) {
+            System.out.println("  as " + exampleUser + " (their deleted items, restore, progress): " + catalog + "/ui/#token="
+                    + stack.token(exampleUser, "user"));
+        }
+        System.out.println("  as admin (search all mailboxes, restore elsewhere, jobs):   " + catalog + "/ui/#token=" + stack.adminToken());
+        System.out.println();
         System.out.println("Try (after the export above; without a token /api/** answers 401):");
         System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" " + catalog + "/api/v1/stores");
         System.out.println("  curl -H \"Authorization: Bearer $KBR_USER_TOKEN\" " + catalog + "/api/v1/me   # a user: name, roles, own store");
@@ -129,6 +142,9 @@ public final class Demo {
         System.out.println("  ./kbr --url " + catalog + " index --user user1 | head");
         System.out.println("  ./kbr --url " + catalog + " scrub");
         System.out.println("  ./kbr --url " + catalog + " purge 30 --dry-run");
+        System.out.println("  ./kbr --url " + catalog + " restore --user user1 --folder Inbox --deletes --point-in-time "
+                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        System.out.println("  ./kbr --url " + catalog + " restore-status");
         System.out.println();
         System.out.println("Kopano database: " + stack.kopanoJdbcUrl() + " (user root, no password)");
         System.out.println("S3: " + servers.s3().endpoint() + " bucket " + stack.bucket() + " (access key " + servers.s3().accessKey() + ")");
@@ -140,8 +156,59 @@ public final class Demo {
         stopped.await();
     }
 
+    /** What step 6 deleted (null keys when nothing was), and what to print about it. */
+    private record Deleted(String text, String storeGuid, String sourceKey, Long hierarchyId) {
+    }
+
+    /**
+     * Requests the restore of the mail step 6 deleted through {@code POST /api/v1/restores}, follows the job, and checks
+     * in Kopano that the mail is live again; returns what to print.
+     */
+    private static String restore(KbrStack stack, Deleted deleted) {
+        if (deleted.sourceKey() == null) {
+            return "(nothing was deleted in step 6)";
+        }
+        try {
+            long t0 = System.nanoTime();
+            var answer = stack.post(stack.catalog(), "/api/v1/restores",
+                    "{\"selection\":{\"storeGuid\":\"" + deleted.storeGuid() + "\",\"sourceKeys\":[\"" + deleted.sourceKey() + "\"]}}");
+            if (answer.statusCode() != 202) {
+                return "the catalog refused the restore request: HTTP " + answer.statusCode() + " " + answer.body();
+            }
+            String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("id").asText();
+            JsonNode job = null;
+            while (System.nanoTime() - t0 < Duration.ofSeconds(60).toNanos()) {
+                job = stack.get(stack.catalog(), "/api/v1/restores/" + id);
+                String state = job.path("state").asText();
+                if (state.equals("DONE") || state.equals("DONE_WITH_FAILURES") || state.equals("FAILED")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            JsonNode item = job == null ? null : job.path("items").path(0);
+            String outcome = item == null || item.isMissingNode() ? "no outcome" : item.path("outcome").asText()
+                    + (item.path("reason").isNull() ? "" : " (" + item.path("reason").asText() + ")");
+            boolean live;
+            try (java.sql.Connection c = stack.kopanoConnection();
+                    var ps = c.prepareStatement("SELECT flags & 0x400 FROM hierarchy WHERE id = ?")) {
+                ps.setLong(1, deleted.hierarchyId());
+                try (var rs = ps.executeQuery()) {
+                    live = rs.next() && rs.getInt(1) == 0;
+                }
+            }
+            info("restore job " + id + ": " + (job == null ? "?" : job.path("state").asText()) + ", item " + outcome + " after " + ms
+                    + " ms; the mail is " + (live ? "back in its folder in Kopano" : "NOT live in Kopano"));
+            return "job " + id + " " + (job == null ? "?" : job.path("state").asText()) + " after " + ms + " ms: the deleted mail was "
+                    + outcome + (live ? " — live again in its folder in Kopano" : " — but it is NOT live in Kopano (see the agent's log)")
+                    + " (" + stack.catalog().url("/api/v1/restores/" + id) + ")";
+        } catch (Exception e) {
+            return "(restore not shown: " + e.getMessage() + ")";
+        }
+    }
+
     /** Soft-deletes one Inbox mail of the first user and times until the catalog shows it deleted. */
-    private static String liveChange(KbrStack stack) {
+    private static Deleted liveChange(KbrStack stack) {
         try (java.sql.Connection c = stack.kopanoConnection()) {
             var reader = new io.kbr.kopano.read.KopanoReader(c, stack.attachmentStorage());
             var store = reader.stores().stream().filter(s -> "user1".equals(s.userName())).findFirst().orElseThrow();
@@ -152,7 +219,7 @@ public final class Demo {
                 }
             });
             if (victim[0] == null) {
-                return "(no mail in user1's Inbox to delete)";
+                return new Deleted("(no mail in user1's Inbox to delete)", null, null, null);
             }
             long t0 = System.nanoTime();
             new io.kbr.kopano.write.KopanoWriter(c, stack.attachmentStorage())
@@ -162,14 +229,14 @@ public final class Demo {
                 if (stack.get(stack.catalog(), path).path("softDeleted").asBoolean()) {
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     info("the deleted mail is marked deleted in the catalog after " + ms + " ms");
-                    return "a mail deleted in Kopano showed as deleted in the catalog after " + ms + " ms ("
-                            + stack.catalog().url(path) + ")";
+                    return new Deleted("a mail deleted in Kopano showed as deleted in the catalog after " + ms + " ms ("
+                            + stack.catalog().url(path) + ")", store.guid().hex(), victim[0].sourceKey().hex(), victim[0].hierarchyId());
                 }
                 Thread.sleep(50);
             }
-            return "the deleted mail did not reach the catalog within 60 s (see the agent's log)";
+            return new Deleted("the deleted mail did not reach the catalog within 60 s (see the agent's log)", null, null, null);
         } catch (Exception e) {
-            return "(live change not shown: " + e.getMessage() + ")";
+            return new Deleted("(live change not shown: " + e.getMessage() + ")", null, null, null);
         }
     }
 
@@ -189,7 +256,7 @@ public final class Demo {
     }
 
     private static void step(int n, String what) {
-        System.out.println("[demo] step " + n + " of 6: " + what);
+        System.out.println("[demo] step " + n + " of 7: " + what);
     }
 
     private static void info(String what) {
