@@ -40,6 +40,9 @@ class PhysicalDumpServiceIT {
 
     @Test
     void physicalAndLogicalDumpsSideBySideAnnouncedAndRetentionDeletionsAnnounced() {
+        // readiness checks that mariadb-backup is runnable on this host for the physical server
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("kopano databases and buckets"))
+                .body(org.hamcrest.Matchers.not(containsString("backup tool")));
         given().contentType(ContentType.JSON).body("{\"server\":\"phys\",\"mode\":\"tape\"}").post("/api/v1/dumps")
                 .then().statusCode(400).body("error", equalTo("invalid field: mode")).body("detail", containsString("tape"));
 

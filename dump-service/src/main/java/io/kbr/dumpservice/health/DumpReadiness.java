@@ -49,6 +49,11 @@ public class DumpReadiness implements HealthCheck {
                 up = false;
                 r.withData("server " + e.getKey(), "DOWN: " + ex.getMessage());
             }
+            String missingTool = io.kbr.dumpservice.service.PhysicalDumps.missingTool(s); // issue 8: physical mode
+            if (missingTool != null) {
+                up = false;
+                r.withData("server " + e.getKey() + " backup tool", "DOWN: " + missingTool);
+            }
         }
         up &= bucket(r, dumps.bucket(), dumps::bucketExists);
         up &= bucket(r, attachments.bucket(), attachments::bucketExists);

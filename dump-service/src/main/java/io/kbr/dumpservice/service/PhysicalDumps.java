@@ -34,6 +34,26 @@ public final class PhysicalDumps {
         return m;
     }
 
+    /**
+     * For readiness: why a server in physical mode cannot run its backup tool (not found or not executable on this
+     * host), or null when it can or the server is not in physical mode.
+     */
+    public static String missingTool(DumpConfig.Server server) {
+        if (!"physical".equals(mode(server.mode()))) {
+            return null;
+        }
+        String tool = server.physical().tool();
+        if (tool.contains("/")) {
+            return java.nio.file.Files.isExecutable(Path.of(tool)) ? null : tool + " is not an executable file";
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, tool))) {
+                return null;
+            }
+        }
+        return tool + " is not on the PATH (physical mode runs it on this host)";
+    }
+
     static DumpManifest run(String mode, String serverId, DumpConfig.Server server, ObjectStore objects,
             BlobStore attachments, Supplier<Connection> connect, DumpManifest previous, DumpListener listener) {
         DumpConfig.Physical p = server.physical();
