@@ -299,8 +299,9 @@ async function loadDeleted(reset) {
   const results = $('deleted-results');
   results.setAttribute('aria-busy', 'true');
   try {
-    await folderPaths(guid);
-    const page = await api('/api/v1/items' + query({ store: guid, deleted: 'only', limit: PAGE, after: d.cursor }));
+    // the folder names and the page of items in parallel
+    const [, page] = await Promise.all([folderPaths(guid),
+      api('/api/v1/items' + query({ store: guid, deleted: 'only', limit: PAGE, after: d.cursor }))]);
     if (gen !== d.gen) return;
     for (const it of page.items) state.items.set(key(it.storeGuid, it.sourceKey), it);
     d.rows.push(...page.items);
@@ -324,6 +325,7 @@ function renderDeleted() {
     $('deleted-restore').disabled = n === 0;
     $('deleted-restore').textContent = n ? `Restore selected (${n})` : 'Restore selected';
   };
+  if (performance.getEntriesByName('kbr-deleted-rendered').length === 0) performance.mark('kbr-deleted-rendered');
   if (rows.length === 0) {
     results.replaceChildren(h('p', { className: 'empty', dataset: { testid: 'empty' } }, 'No deleted items.'));
   } else {

@@ -178,6 +178,22 @@ class WebUiIT {
             browser.select("#deleted-kind", "all");
             browser.waitFor("document.querySelectorAll('[data-testid=deleted-table] tbody tr').length === 3", UI);
             png(browser, "1-deleted-items.png");
+            // every visible form control has an accessible name (a label or aria-label)
+            assertThat(browser.eval("[...document.querySelectorAll('input, select, textarea')].filter(e => e.offsetParent !== null"
+                    + " && !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id || e.outerHTML)").toString())
+                    .isEqualTo("[]");
+            // how long the first view took (reload, so the timing is of a page load with a token already held)
+            browser.eval("location.reload()");
+            browser.waitFor("performance.getEntriesByName('kbr-deleted-rendered').length === 1"
+                    + " && document.querySelectorAll('[data-testid=deleted-table] tbody tr').length === 3", UI);
+            JsonNode timing = browser.eval("(() => { const api = performance.getEntriesByType('resource')"
+                    + ".filter(r => r.name.includes('/api/')); return {rendered: performance.getEntriesByName('kbr-deleted-rendered')[0].startTime,"
+                    + " apiCalls: api.length, apiMs: api.reduce((a, r) => a + r.duration, 0),"
+                    + " staticMs: performance.getEntriesByType('resource').filter(r => r.name.includes('/ui/')).reduce((a, r) => Math.max(a, r.responseEnd), 0)}; })()");
+            System.err.printf(Locale.ROOT, "WebUiIT: deleted-items view rendered %.0f ms after navigation start; static files loaded by %.0f ms;"
+                    + " %d API calls took %.0f ms in sum (rendered/API ratio %.2f)%n", timing.get("rendered").asDouble(),
+                    timing.get("staticMs").asDouble(), timing.get("apiCalls").asInt(), timing.get("apiMs").asDouble(),
+                    timing.get("rendered").asDouble() / Math.max(1, timing.get("apiMs").asDouble()));
 
             browser.click("[data-testid=deleted-table] tr[data-key='" + lunch.key() + "'] input[type=checkbox]");
             browser.click("[data-testid=deleted-table] tr[data-key='" + newsletter.key() + "'] input[type=checkbox]");
