@@ -169,11 +169,17 @@ public final class KafkaBroker implements AutoCloseable {
                 "");
     }
 
-    /** A random cluster id in Kafka's format: 16 bytes, URL-safe base64 without padding. */
+    /** A random cluster id in Kafka's format: 16 bytes, URL-safe base64 without padding, not starting with '-'. */
     private static String newClusterId() {
-        byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        SecureRandom random = new SecureRandom();
+        while (true) {
+            byte[] bytes = new byte[16];
+            random.nextBytes(bytes);
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (!id.startsWith("-")) {
+                return id; // the storage tool's argument parser takes "-…" for an option (1 id in 64 would fail)
+            }
+        }
     }
 
     /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
