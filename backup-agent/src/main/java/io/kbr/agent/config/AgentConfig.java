@@ -98,6 +98,13 @@ public interface AgentConfig {
         /** Pause before a command is retried after a database or Kafka failure. */
         @WithDefault("2s")
         java.time.Duration retryPause();
+
+        /**
+         * 1: one Kopano transaction per item. More: kopano-restore's restoreBatch with that many items per transaction
+         * (each item still all-or-nothing; faster; a crash mid-command may re-apply that command's KEEP_BOTH items).
+         */
+        @WithDefault("1")
+        int itemsPerTransaction();
     }
 
     /** How the Kopano server keeps attachment data (its server.cfg). */

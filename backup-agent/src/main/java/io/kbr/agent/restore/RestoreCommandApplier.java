@@ -48,6 +48,7 @@ public final class RestoreCommandApplier {
 
     private final Clock clock;
     private final SourceKeyPolicy sourceKeys;
+    private final int itemsPerTransaction;
 
     public RestoreCommandApplier(Clock clock) {
         this(clock, SourceKeyPolicy.serverCounter());
@@ -55,8 +56,18 @@ public final class RestoreCommandApplier {
 
     /** @param sourceKeys {@link SourceKeyPolicy#agent} while kopano-server runs (docs/restore-writing.md) */
     public RestoreCommandApplier(Clock clock, SourceKeyPolicy sourceKeys) {
+        this(clock, sourceKeys, 1);
+    }
+
+    /**
+     * @param itemsPerTransaction 1: every brick-level item in its own transaction ({@link KopanoRestorer#restore}); more:
+     *                            {@link KopanoRestorer#restoreBatch} with that many items per transaction, each item still
+     *                            all-or-nothing — faster, but the outcomes of a whole command are only remembered after it
+     */
+    public RestoreCommandApplier(Clock clock, SourceKeyPolicy sourceKeys, int itemsPerTransaction) {
         this.clock = clock;
         this.sourceKeys = sourceKeys;
+        this.itemsPerTransaction = Math.max(1, itemsPerTransaction);
     }
 
     /** @param blobs a verified read of a backup blob (BlobStore/StoredBlobs); throws for a corrupt or missing one */
@@ -91,16 +102,21 @@ public final class RestoreCommandApplier {
         }
         ConflictMode mode = ConflictMode.valueOf(cmd.getConflictMode());
         List<String> root = restoreRoot(cmd.getRestoreRoot());
-        for (RestoreCommandItem item : cmd.getItems()) {
+        List<RestoreCommandItem> items = cmd.getItems();
+        RestoreEvent[] events = new RestoreEvent[items.size()];
+        Map<String, Long> folders = new java.util.HashMap<>();
+        List<KopanoRestorer.BatchItem> batch = new ArrayList<>();
+        List<Integer> batchPositions = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            RestoreCommandItem item = items.get(i);
             RestoreEvent before = known.get(eventId(cmd, item.getSourceKey()));
             if (before != null) {
-                out.add(before);
+                events[i] = before;
                 continue;
             }
             if (unavailable != null) {
-                RestoreEvent e = event(cmd, item.getSourceKey(), RestoreItemOutcome.FAILED, unavailable);
-                applied.accept(e);
-                out.add(e);
+                events[i] = event(cmd, item.getSourceKey(), RestoreItemOutcome.FAILED, unavailable);
+                applied.accept(events[i]);
                 continue;
             }
             ItemOutcome outcome;
@@ -112,17 +128,36 @@ public final class RestoreCommandApplier {
                         throw new IllegalArgumentException("a BRICK_LEVEL item without a document");
                     }
                     ItemDocument doc = DOCUMENTS.decode(blobs.apply(item.getDocument()));
-                    List<String> path = item.getFolderPath() == null ? List.of("IPM_SUBTREE") : Arrays.asList(item.getFolderPath().split("/"));
-                    long folder = restorer.ensureFolder(store, root, FolderSpec.of(path.toArray(String[]::new)));
+                    String folderPath = item.getFolderPath() == null ? "IPM_SUBTREE" : item.getFolderPath();
+                    Long folder = folders.get(folderPath);
+                    if (folder == null) {
+                        folder = restorer.ensureFolder(store, root, FolderSpec.of(folderPath.split("/")));
+                        folders.put(folderPath, folder);
+                    }
+                    if (itemsPerTransaction > 1) {
+                        batch.add(new KopanoRestorer.BatchItem(folder, doc));
+                        batchPositions.add(i);
+                        continue;
+                    }
                     outcome = restorer.restore(store, folder, doc, blobs, mode);
                 }
             } catch (Exception e) {
                 outcome = new ItemOutcome(ItemOutcome.Status.FAILED, null, null, null, "not restored, nothing written: " + e.getMessage());
             }
-            RestoreEvent e = event(cmd, item.getSourceKey(), map(outcome.status()), outcome.reason());
-            applied.accept(e);
-            out.add(e);
+            events[i] = event(cmd, item.getSourceKey(), map(outcome.status()), outcome.reason());
+            applied.accept(events[i]);
         }
+        if (!batch.isEmpty()) {
+            // several items per transaction, each still all-or-nothing (kopano-restore's SAVEPOINT fallback)
+            List<ItemOutcome> outcomes = restorer.batchSize(itemsPerTransaction).restoreBatch(store, batch, blobs, mode);
+            for (int k = 0; k < batch.size(); k++) {
+                int i = batchPositions.get(k);
+                ItemOutcome o = outcomes.get(k);
+                events[i] = event(cmd, items.get(i).getSourceKey(), map(o.status()), o.reason());
+                applied.accept(events[i]);
+            }
+        }
+        out.addAll(Arrays.asList(events));
         return out;
     }
 

@@ -38,6 +38,7 @@ public class RestoreCommands {
     private final Optional<String> bootstrap;
     private KafkaAppliedCommands applied;
     private RestoreCommandConsumer consumer;
+    private volatile boolean stopping;
 
     public RestoreCommands(AgentConfig config, DataSource kopano, BlobStore blobs,
             @ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> bootstrap) {
@@ -54,14 +55,27 @@ public class RestoreCommands {
             return;
         }
         Thread starter = new Thread(() -> {
-            try {
-                applied = KafkaAppliedCommands.open(bootstrap.get(), r.appliedTopic(), r.appliedRetention(), config.incremental().replication());
-                LOG.infof("item restores: %d applied items remembered in %s", applied.size(), r.appliedTopic());
-                consumer = new RestoreCommandConsumer(new RestoreCommandConsumer.Settings(bootstrap.get(), config.serverId(), r.commandsTopic(),
-                        r.eventsTopic(), r.retryPause()), kopano, this::attachmentStorage, ref -> StoredBlobs.read(blobs, ref), applied,
-                        new RestoreCommandApplier(Clock.systemUTC(), sourceKeys(r.sourceKeys(), config.serverId()))).start();
-            } catch (RuntimeException e) {
-                LOG.error("item restores could not start", e);
+            // Kafka may come up after the agent: retry until the restore loop runs
+            while (!stopping) {
+                try {
+                    applied = KafkaAppliedCommands.open(bootstrap.get(), r.appliedTopic(), r.appliedRetention(), config.incremental().replication());
+                    LOG.infof("item restores: %d applied items remembered in %s", applied.size(), r.appliedTopic());
+                    consumer = new RestoreCommandConsumer(new RestoreCommandConsumer.Settings(bootstrap.get(), config.serverId(), r.commandsTopic(),
+                            r.eventsTopic(), r.retryPause()), kopano, this::attachmentStorage, ref -> StoredBlobs.read(blobs, ref), applied,
+                            new RestoreCommandApplier(Clock.systemUTC(), sourceKeys(r.sourceKeys(), config.serverId()), r.itemsPerTransaction())).start();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warnf("item restores could not start (%s); retrying in 10 s", e.getMessage());
+                    if (applied != null) {
+                        applied.close();
+                        applied = null;
+                    }
+                    try {
+                        Thread.sleep(10_000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
             }
         }, "kbr-agent-restore-start");
         starter.setDaemon(true);
@@ -69,6 +83,7 @@ public class RestoreCommands {
     }
 
     void onStop(@Observes ShutdownEvent ev) {
+        stopping = true;
         if (consumer != null) {
             consumer.close();
         }

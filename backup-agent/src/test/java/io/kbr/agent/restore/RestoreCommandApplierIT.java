@@ -132,6 +132,17 @@ class RestoreCommandApplierIT {
             assertThat(again).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.SKIPPED_DUPLICATE).hasSize(5);
             assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
 
+            // several items per transaction (restoreBatch): the same outcomes, one copy each
+            RestoreCommandApplier batched = new RestoreCommandApplier(Clock.systemUTC(), io.kbr.restore.kopano.SourceKeyPolicy.serverCounter(), 3);
+            List<RestoreEvent> batchedCopies = batched.apply(command("cmd-b1", "KEEP_BOTH", items), c, storage, verified);
+            assertThat(batchedCopies).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.RESTORED).hasSize(5);
+            assertThat(batchedCopies).extracting(RestoreEvent::getSourceKey).containsExactlyElementsOf(items.stream().map(RestoreCommandItem::getSourceKey).toList());
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 10);
+            List<RestoreEvent> batchedSkips = batched.apply(command("cmd-b2", "SKIP", items), c, storage, verified);
+            assertThat(batchedSkips).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.SKIPPED_DUPLICATE).hasSize(5);
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 10);
+            before += 5;
+
             RestoreCommandItem first0 = items.get(0);
             blobs.put(first0.getDocument().getSha256(), "tampered".getBytes());
             List<RestoreEvent> corrupt = applier.apply(command("cmd-3", "KEEP_BOTH", List.of(first0)), c, storage, verified);

@@ -40,6 +40,7 @@ public class ItemRestores {
     private RestoreRequestConsumer requests;
     private JobCompletion completion;
     private volatile String problem = "not started";
+    private volatile boolean stopping;
 
     public ItemRestores(RestoreConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> bootstrap) {
         this.config = config;
@@ -54,27 +55,47 @@ public class ItemRestores {
             return;
         }
         Thread starter = new Thread(() -> {
-            try {
-                RestoreConfig.ObjectStore os = config.objectStore();
-                blobs = BlobStore.create(BlobStoreConfig.of(os.endpoint(), os.accessKey(), os.secretKey()).withRegion(os.region())
-                        .withBucket(items.blobBucket().orElse(os.bucket())).withCreateBucket(false),
-                        BlobCodec.configured(os.encryptionKeys(), os.activeKeyId()));
-                ensureTopics(bootstrap.get(), items);
-                completion = new JobCompletion(bootstrap.get(), items.eventsTopic(), Clock.systemUTC()).start();
-                requests = new RestoreRequestConsumer(new RestoreRequestConsumer.Settings(bootstrap.get(), items.groupId(), items.requestsTopic(),
-                        items.commandsTopic(), items.eventsTopic(), items.batchSize(), items.retryPause()),
-                        new RestorePlanner(new CatalogClient(config.catalog().url(), config.catalog().token()), items.softdeleteLifetime(),
-                                Clock.systemUTC()),
-                        ref -> StoredBlobs.read(blobs, ref), Clock.systemUTC()).start();
-                problem = null;
-                LOG.infof("item restores: consuming %s, catalog %s", items.requestsTopic(), config.catalog().url());
-            } catch (RuntimeException e) {
-                problem = "item restores could not start: " + e.getMessage();
-                LOG.error("item restores could not start", e);
+            // Kafka or the bucket may come up after the service: retry until the item restores run (readiness says why not)
+            while (!stopping) {
+                try {
+                    startConsumers(items);
+                    problem = null;
+                    LOG.infof("item restores: consuming %s, catalog %s", items.requestsTopic(), config.catalog().url());
+                    return;
+                } catch (RuntimeException e) {
+                    problem = "item restores could not start: " + e.getMessage();
+                    LOG.warnf("item restores could not start (%s); retrying in 10 s", e.getMessage());
+                    if (completion != null) {
+                        completion.close();
+                        completion = null;
+                    }
+                    if (blobs != null) {
+                        blobs.close();
+                        blobs = null;
+                    }
+                    try {
+                        Thread.sleep(10_000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
             }
         }, "kbr-restore-items-start");
         starter.setDaemon(true);
         starter.start();
+    }
+
+    private void startConsumers(RestoreConfig.Items items) {
+        RestoreConfig.ObjectStore os = config.objectStore();
+        blobs = BlobStore.create(BlobStoreConfig.of(os.endpoint(), os.accessKey(), os.secretKey()).withRegion(os.region())
+                .withBucket(items.blobBucket().orElse(os.bucket())).withCreateBucket(false),
+                BlobCodec.configured(os.encryptionKeys(), os.activeKeyId()));
+        ensureTopics(bootstrap.get(), items);
+        completion = new JobCompletion(bootstrap.get(), items.eventsTopic(), Clock.systemUTC()).start();
+        requests = new RestoreRequestConsumer(new RestoreRequestConsumer.Settings(bootstrap.get(), items.groupId(), items.requestsTopic(),
+                items.commandsTopic(), items.eventsTopic(), items.batchSize(), items.retryPause()),
+                new RestorePlanner(new CatalogClient(config.catalog().url(), config.catalog().token()), items.softdeleteLifetime(), Clock.systemUTC()),
+                ref -> StoredBlobs.read(blobs, ref), Clock.systemUTC()).start();
     }
 
     /** Null when item restores run (or are off); else what keeps them from running. */
@@ -110,6 +131,7 @@ public class ItemRestores {
     }
 
     void onStop(@Observes ShutdownEvent ev) {
+        stopping = true;
         if (requests != null) {
             requests.close();
         }
