@@ -66,14 +66,17 @@ public final class RestoreBench {
             double rate = 0;
             double single = 0;
             int batch = Integer.getInteger("bench.batch", KopanoRestorer.DEFAULT_BATCH_SIZE);
-            List<int[]> runs = new ArrayList<>(List.of(new int[] {1, 1}, new int[] {1, batch}));
+            // {connections, items per transaction, deferred table rows}
+            List<int[]> runs = new ArrayList<>(List.of(new int[] {1, 1, 0}, new int[] {1, batch, 0}));
             if (threads > 1) {
-                runs.add(new int[] {threads, batch});
+                runs.add(new int[] {threads, batch, 0});
             }
+            runs.add(new int[] {threads, batch, 1});
             for (int[] run : runs) {
                 int t = run[0];
                 int perTx = run[1];
-                String dbName = "bench_dst_" + t + "_" + perTx;
+                boolean deferred = run[2] == 1;
+                String dbName = "bench_dst_" + t + "_" + perTx + (deferred ? "_d" : "");
                 Fixture dst = fixture(db, dbName, kind, dir);
                 KopanoWriter w = new KopanoWriter(dst.c, dst.storage);
                 w.createStore(w.createUser("user1", "User One", "user1@example.org"));
@@ -88,7 +91,7 @@ public final class RestoreBench {
                 long db0 = childCpuNanos();
                 for (int k = 0; k < t; k++) {
                     Connection c = DriverManager.getConnection(db.jdbcUrl(dbName), db.rootUser(), db.rootPassword());
-                    KopanoRestorer r = new KopanoRestorer(c, dst.storage).batchSize(perTx).deferTableRows(Boolean.getBoolean("bench.deferred"));
+                    KopanoRestorer r = new KopanoRestorer(c, dst.storage).batchSize(perTx).deferTableRows(deferred);
                     Map<List<String>, Long> folders = new HashMap<>();
                     restorers.add(r);
                     Thread worker = new Thread(() -> {
@@ -134,7 +137,7 @@ public final class RestoreBench {
                 if (perTx > 1) {
                     System.out.printf(Locale.ROOT, "  batches: %d written on the fast path, %d item by item with savepoints%n", fast, slow);
                 }
-                String label = perTx == 1 ? "restore      (1 item/tx)" : "restoreBatch (" + perTx + " items/tx)";
+                String label = perTx == 1 ? "restore      (1 item/tx)" : "restoreBatch (" + perTx + " items/tx" + (deferred ? ", deferredupdate" : "") + ")";
                 System.out.printf(Locale.ROOT, "restore   %s, %d connection%s: %,d items in %.1f s = %,.0f items/s (%d failed)%n", label, t,
                         t == 1 ? " " : "s", items, seconds, perSecond, failed.get());
                 System.out.printf(Locale.ROOT, "ratio %s x%d / baseline KopanoWriter throughput: %.2f%s%n", label, t, perSecond / baseRate,
@@ -170,12 +173,33 @@ public final class RestoreBench {
                 nanos[i] = System.nanoTime() - s;
             }
             Arrays.sort(nanos);
+            // Same-run baseline: one plain INSERT of a row, autocommit (one round trip and one commit), as often.
+            try (java.sql.Statement st = one.c.createStatement()) {
+                st.execute("CREATE TABLE bench_rt (id INT AUTO_INCREMENT PRIMARY KEY, v VARBINARY(64)) ENGINE=InnoDB");
+            }
+            long[] plain = new long[nanos.length];
+            try (var ps = one.c.prepareStatement("INSERT INTO bench_rt (v) VALUES (?)")) {
+                for (int i = 0; i < plain.length; i++) {
+                    long s = System.nanoTime();
+                    ps.setBytes(1, new byte[22]);
+                    ps.executeUpdate();
+                    plain[i] = System.nanoTime() - s;
+                }
+            }
+            Arrays.sort(plain);
             System.out.printf(Locale.ROOT, "single-item restore latency over %d items: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", nanos.length,
-                    nanos[nanos.length / 2] / 1e6, nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e6,
-                    nanos[nanos.length - 1] / 1e6);
+                    nanos[nanos.length / 2] / 1e6, p99(nanos) / 1e6, nanos[nanos.length - 1] / 1e6);
+            System.out.printf(Locale.ROOT, "baseline  plain one-row INSERT + commit round trip:  p50 %.2f ms, p99 %.2f ms; ratio p99 restore / INSERT: %.1f%n",
+                    plain[plain.length / 2] / 1e6, p99(plain) / 1e6, (double) p99(nanos) / p99(plain));
+            System.out.printf(Locale.ROOT, "goal p99 <= 2 s (issue 5; here the writer alone, not API call -> committed): %s (%.1f ms)%n",
+                    p99(nanos) <= 2_000_000_000L ? "MET" : "MISSED", p99(nanos) / 1e6);
             System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (issue 5, bulk, best of the runs): %s (%,.0f items/s)%n", rate >= 1000 ? "MET" : "MISSED",
                     rate);
         }
+    }
+
+    private static long p99(long[] sorted) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
     }
 
     private static long cpuNanos() {
