@@ -118,6 +118,14 @@ class RestoreJobsIT {
         assertThat(job.getString("items[2].reason")).contains("hash mismatch");
         given().get("/api/v1/restores/no-such-job").then().statusCode(404);
         assertThat(given().get("/api/v1/restores").then().extract().jsonPath().getList("id")).contains(jobId);
+        // restore progress in Prometheus (counted at most every 5 s)
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics).containsPattern("kbr_catalog_restore_jobs\\{state=\"DONE_WITH_FAILURES\"\\} [1-9]")
+                    .containsPattern("kbr_catalog_restore_items\\{outcome=\"RESTORED\"\\} [1-9]")
+                    .containsPattern("kbr_catalog_restore_items\\{outcome=\"FAILED\"\\} [1-9]")
+                    .containsPattern("kbr_catalog_restore_items\\{outcome=\"SKIPPED_DUPLICATE\"\\} [1-9]");
+        });
     }
 
     private static RestoreEvent event(String job, String id, RestoreEventKind kind, Integer selected, String key,
