@@ -134,6 +134,10 @@ class KubernetesManifestsTest {
                     .containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", location)
                     .containsEntry("MP_JWT_VERIFY_ISSUER", Yaml.str(auth, "data.MP_JWT_VERIFY_ISSUER"));
         }
+        // the restore-service calls the catalog with an admin token from a Secret, never a ConfigMap value
+        Map<String, Object> restore = checks.find("Deployment", "restore-service", "kbr");
+        assertThat(checks.environment(restore, container(restore))).containsEntry("KBR_CATALOG_TOKEN", "secret:kbr-restore-catalog/KBR_CATALOG_TOKEN")
+                .containsEntry("KBR_CATALOG_URL", "http://catalog-service:8080");
         // every service reads them (application.properties defines the keys)
         services.values().forEach(svc -> assertThat(svc.acceptsEnv("MP_JWT_VERIFY_PUBLICKEY_LOCATION")).isTrue());
     }
