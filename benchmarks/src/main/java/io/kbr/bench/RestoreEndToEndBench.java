@@ -134,14 +134,18 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
                     + "\"target\":{\"serverId\":\"" + SERVER + "\",\"storeGuid\":\"" + guid + "\",\"restoreRoot\":\"Restored bulk\"},\"conflictMode\":\"KEEP_BOTH\"}");
             long done;
             long lastPrint = System.nanoTime();
+            long target = items; // raised to the job's selection once known (it includes the latency step's copies)
             try (Connection c = stack.kopanoConnection()) {
                 while (true) {
                     done = restoredCopies(c) - restoredBefore;
-                    if (done >= items) {
+                    if (target == items) {
+                        target = Math.max(items, stack.get(stack.catalog(), "/api/v1/restores/" + job).path("counts").path("selected").asLong());
+                    }
+                    if (done >= target) {
                         break;
                     }
                     if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) {
-                        throw new IllegalStateException("bulk restore: only " + done + " of " + items + " items after 30 minutes");
+                        throw new IllegalStateException("bulk restore: only " + done + " of " + target + " items after 30 minutes");
                     }
                     if (System.nanoTime() - lastPrint > 10_000_000_000L) {
                         System.out.printf("  %,d items committed after %.0f s%n", done, (System.nanoTime() - t0) / 1e9);
@@ -167,7 +171,7 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
             System.out.println("job: " + state.path("state").asText() + " " + state.path("counts"));
             System.out.printf(Locale.ROOT, "goal p99 <= 2 s (single item): %s (%.0f ms)%n", pct(latency, 99) <= 2_000_000_000L ? "MET" : "MISSED",
                     pct(latency, 99) / 1e6);
-            System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (bulk of %,d): %s (%,.0f items/s)%n", items, rate >= 1000 ? "MET" : "MISSED", rate);
+            System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (bulk of %,d): %s (%,.0f items/s)%n", done, rate >= 1000 ? "MET" : "MISSED", rate);
             return 0;
         }
     }
