@@ -227,6 +227,12 @@ public final class KbrStack implements AutoCloseable {
         return restoreService;
     }
 
+    /** Kills the restore-service with SIGKILL (crash tests). */
+    public void killRestoreService() {
+        restoreService.kill();
+        services.remove(restoreService);
+    }
+
     /** Stops the restore-service (to start it again with other settings). */
     public void stopRestoreService() {
         restoreService.close();

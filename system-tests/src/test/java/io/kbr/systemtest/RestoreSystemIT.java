@@ -293,6 +293,33 @@ class RestoreSystemIT {
             assertCounts(brick, 1, 1, 0, 0, 0);
             assertThat(flags(stack, soft2.hierarchyId())).as("the soft-deleted original was overwritten (hard-deleted)").isEqualTo(-1);
 
+            // ---- 5b. the restore-service SIGKILLed right after a KEEP_BOTH request was accepted, then started again: the job ends
+            // DONE with exact counts and every item exactly once under the restore root (re-sent commands carry the same ids,
+            // the agent applies each item once)
+            HttpResponse<String> accepted = stack.post(stack.catalog(), "/api/v1/restores", "{\"selection\":{\"storeGuid\":\"" + g1
+                    + "\",\"folderSourceKey\":\"" + gKey + "\"},\"target\":{\"restoreRoot\":\"After a crash\"},\"conflictMode\":\"KEEP_BOTH\"}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            stack.killRestoreService();
+            stack.startRestoreService(Map.of("kbr.restore.items.softdelete-lifetime", "PT1S"));
+            JsonNode afterCrash = awaitJob(stack, JSON.readTree(accepted.body()).path("id").asText());
+            Map<String, JsonNode> gNow = catalogItems(stack, g1, "&folder=" + gKey);
+            long gSelectable = gNow.size();
+            assertThat(afterCrash.path("state").asText()).as("job %s", afterCrash).isEqualTo("DONE");
+            assertCounts(afterCrash, (int) gSelectable, (int) gSelectable, 0, 0, 0);
+            try (Connection c = stack.kopanoConnection()) {
+                for (String key : gNow.keySet()) {
+                    ItemDocument doc = StoredBlobs.item(backup, latestDocument(stack, g1, key));
+                    int underRoot = 0;
+                    for (long id : copies(c, KopanoRestorer.backupSourceKey(doc))) {
+                        List<String> path = folderPath(stack, new ServerStyleChanges(c).parent(id));
+                        if (path.size() >= 2 && path.get(1).equals("After a crash")) {
+                            underRoot++;
+                        }
+                    }
+                    assertThat(underRoot).as("copies of %s under 'After a crash'", key).isEqualTo(1);
+                }
+            }
+
             // ---- 6. a tampered blob (the item's document, overwritten in the bucket): that item FAILED naming the blob, nothing written
             String victim = all.keySet().stream().filter(k -> !fItems.containsKey(k) && !gItems.containsKey(k) && !expected.containsKey(k)
                     && !k.equals(soft1.sourceKey().hex()) && !k.equals(soft2.sourceKey().hex()) && !all.get(k).path("hardDeleted").asBoolean())
@@ -317,7 +344,10 @@ class RestoreSystemIT {
     private static JsonNode restoreAndWait(KbrStack stack, String body) throws Exception {
         HttpResponse<String> r = stack.post(stack.catalog(), "/api/v1/restores", body);
         assertThat(r.statusCode()).as("POST %s → %s", body, r.body()).isEqualTo(202);
-        String id = JSON.readTree(r.body()).path("id").asText();
+        return awaitJob(stack, JSON.readTree(r.body()).path("id").asText());
+    }
+
+    private static JsonNode awaitJob(KbrStack stack, String id) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         JsonNode job = null;
         while (System.nanoTime() < deadline) {
