@@ -138,10 +138,14 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
             try (Connection c = stack.kopanoConnection()) {
                 while (true) {
                     done = restoredCopies(c) - restoredBefore;
-                    if (target == items) {
-                        target = Math.max(items, stack.get(stack.catalog(), "/api/v1/restores/" + job).path("counts").path("selected").asLong());
-                    }
                     if (done >= target) {
+                        break;
+                    }
+                    JsonNode j = stack.get(stack.catalog(), "/api/v1/restores/" + job);
+                    target = Math.max(items, j.path("counts").path("selected").asLong());
+                    String st = j.path("state").asText();
+                    if (st.startsWith("DONE") || st.equals("FAILED")) { // DONE, DONE_WITH_FAILURES, FAILED
+                        done = restoredCopies(c) - restoredBefore; // the job ended (some items may have failed): stop the clock
                         break;
                     }
                     if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) {
