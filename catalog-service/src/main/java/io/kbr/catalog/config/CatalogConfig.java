@@ -29,6 +29,34 @@ public interface CatalogConfig {
     /** Retention: purge and blob garbage collection. */
     Retention retention();
 
+    /**
+     * Item restores' topics and consumer group (read through {@code @ConfigProperty} by RestoreJobs and
+     * RestoreEventConsumer; declared here so that setting them passes the mapping's validation).
+     */
+    Restores restores();
+
+    /** The dumps topic and consumer group (as {@link #restores()}, read by DumpAnnouncementConsumer). */
+    Dumps dumps();
+
+    interface Restores {
+        @WithDefault(io.kbr.events.Topics.RESTORE_REQUESTS)
+        String requestsTopic();
+
+        @WithDefault(io.kbr.events.Topics.RESTORE_EVENTS)
+        String eventsTopic();
+
+        @WithDefault("kbr-catalog-restores")
+        String groupId();
+    }
+
+    interface Dumps {
+        @WithDefault(io.kbr.events.Topics.DUMPS)
+        String topic();
+
+        @WithDefault("kbr-catalog-dumps")
+        String groupId();
+    }
+
     interface Apply {
         /**
          * Most events applied in one database transaction. The consumer receives up to
