@@ -8,8 +8,11 @@ import io.kbr.events.schema.RestoreCommandItem;
 import io.kbr.events.schema.RestoreEvent;
 import io.kbr.events.schema.RestoreEventKind;
 import io.kbr.events.schema.RestoreItemOutcome;
+import io.kbr.events.schema.RestoreMetadataFolder;
 import io.kbr.events.schema.RestorePath;
+import io.kbr.events.schema.StoreMetadataDocument;
 import io.kbr.kopano.model.Bytes;
+import io.kbr.kopano.model.Folder;
 import io.kbr.kopano.model.PropTags;
 import io.kbr.kopano.model.Store;
 import io.kbr.kopano.read.KopanoReader;
@@ -18,6 +21,7 @@ import io.kbr.restore.kopano.ConflictMode;
 import io.kbr.restore.kopano.FolderSpec;
 import io.kbr.restore.kopano.ItemOutcome;
 import io.kbr.restore.kopano.KopanoRestorer;
+import io.kbr.restore.kopano.MetadataOutcome;
 import io.kbr.restore.kopano.SourceKeyPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -89,10 +93,11 @@ public final class RestoreCommandApplier {
                 todo.add(item);
             }
         }
+        boolean metadataTodo = cmd.getMetadata() != null && !known.containsKey(eventId(cmd, METADATA_KEY));
         KopanoRestorer restorer = null;
         Store store = null;
         String unavailable = null;
-        if (!todo.isEmpty()) {
+        if (!todo.isEmpty() || metadataTodo) {
             try {
                 restorer = new KopanoRestorer(c, storage, clock, sourceKeys);
                 store = storeByGuid(c, storage, cmd.getTargetStoreGuid());
@@ -158,6 +163,98 @@ public final class RestoreCommandApplier {
             }
         }
         out.addAll(Arrays.asList(events));
+        if (cmd.getMetadata() != null) {
+            RestoreEvent before = known.get(eventId(cmd, METADATA_KEY));
+            if (before != null) {
+                out.add(before);
+            } else {
+                RestoreEvent e = unavailable != null
+                        ? event(cmd, METADATA_KEY, RestoreItemOutcome.FAILED, "metadata not restored, nothing written: " + unavailable)
+                        : metadata(cmd, c, storage, restorer, store, root, blobs);
+                applied.accept(e);
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The sourceKey of the metadata outcome ({@code ITEM} event {@code <commandId>/metadata}); not hex, never an item's. */
+    public static final String METADATA_KEY = "metadata";
+
+    private static final AvroCodec<StoreMetadataDocument> METADATA_DOCUMENTS = AvroCodec.of(StoreMetadataDocument.class);
+
+    /** Every event id the command produces: one per item, plus {@code <commandId>/metadata} when it carries metadata. */
+    static List<String> eventIds(RestoreCommand cmd) {
+        List<String> ids = new ArrayList<>();
+        cmd.getItems().forEach(i -> ids.add(eventId(cmd, i.getSourceKey())));
+        if (cmd.getMetadata() != null) {
+            ids.add(eventId(cmd, METADATA_KEY));
+        }
+        return ids;
+    }
+
+    /**
+     * Applies the command's store metadata (rules, ACLs, settings, delegates) with {@link KopanoRestorer#restoreMetadata}
+     * in one transaction. Folder references are mapped by path: a source folder maps to its copy below the restore root
+     * when the restore created one, else to the target's folder with the same path; folders in neither are left to
+     * kopano-restore (live sourcekey, PR_EC_BACKUP_SOURCE_KEY), and what it cannot map is named in the reason.
+     * {@code restoreMetadata} replaces rather than adds (ACL rows by grantee and folder, properties by tag), so applying it
+     * again creates no duplicate rule or ACL.
+     */
+    private RestoreEvent metadata(RestoreCommand cmd, Connection c, AttachmentStorage storage, KopanoRestorer restorer, Store store,
+            List<String> root, Function<BlobRef, byte[]> blobs) {
+        try {
+            StoreMetadataDocument md = METADATA_DOCUMENTS.decode(blobs.apply(cmd.getMetadata().getDocument()));
+            Map<List<String>, Long> targetFolders = folderPaths(c, storage, store);
+            Map<Bytes, Long> folderMap = new java.util.HashMap<>();
+            for (RestoreMetadataFolder f : cmd.getMetadata().getFolders()) {
+                List<String> path = new ArrayList<>();
+                for (String part : f.getPath().split("/")) {
+                    if (!part.isEmpty()) {
+                        path.add(part);
+                    }
+                }
+                Long id = null;
+                if (!root.isEmpty()) {
+                    List<String> copy = new ArrayList<>(root);
+                    copy.addAll(!path.isEmpty() && path.get(0).equals("IPM_SUBTREE") ? path.subList(1, path.size()) : path);
+                    id = targetFolders.get(copy);
+                }
+                if (id == null) {
+                    id = targetFolders.get(path);
+                }
+                if (id != null) {
+                    folderMap.put(Bytes.fromHex(f.getSourceKey()), id);
+                }
+            }
+            MetadataOutcome o = restorer.restoreMetadata(store, md, folderMap);
+            String summary = "metadata restored: " + o.settings() + " settings, rules " + (o.rules() ? "restored" : "none") + ", " + o.acls()
+                    + " ACL entries, " + o.delegates() + " delegates" + (o.problems().isEmpty() ? "" : "; not restored: " + String.join("; ", o.problems()));
+            return event(cmd, METADATA_KEY, RestoreItemOutcome.RESTORED, summary);
+        } catch (Exception e) {
+            return event(cmd, METADATA_KEY, RestoreItemOutcome.FAILED, "metadata not restored, nothing written: " + e.getMessage());
+        }
+    }
+
+    /** The target store's live folders by path of display names below the root folder (the lowest id for equal paths). */
+    static Map<List<String>, Long> folderPaths(Connection c, AttachmentStorage storage, Store store) throws SQLException {
+        Map<Long, Folder> byId = new java.util.HashMap<>();
+        for (Folder f : new KopanoReader(c, storage).folders(store)) {
+            byId.put(f.hierarchyId(), f);
+        }
+        Map<List<String>, Long> out = new java.util.HashMap<>();
+        for (Folder f : byId.values()) {
+            if (f.softDeleted() || f.hierarchyId() == store.rootFolderId()) {
+                continue;
+            }
+            List<String> path = new ArrayList<>();
+            Folder cur = f;
+            while (cur != null && cur.hierarchyId() != store.rootFolderId()) {
+                path.add(0, cur.displayName());
+                cur = byId.get(cur.parentId());
+            }
+            out.merge(path, f.hierarchyId(), Math::min);
+        }
         return out;
     }
 

@@ -4,7 +4,6 @@ import io.kbr.events.AvroCodec;
 import io.kbr.events.Topics;
 import io.kbr.events.schema.BlobRef;
 import io.kbr.events.schema.RestoreCommand;
-import io.kbr.events.schema.RestoreCommandItem;
 import io.kbr.events.schema.RestoreEvent;
 import io.kbr.kopano.write.AttachmentStorage;
 import java.nio.charset.StandardCharsets;
@@ -167,14 +166,14 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         MDC.put("job", "restore-" + cmd.getJobId());
         try {
             Map<String, RestoreEvent> known = new HashMap<>();
-            for (RestoreCommandItem item : cmd.getItems()) {
-                String id = RestoreCommandApplier.eventId(cmd, item.getSourceKey());
+            List<String> ids = RestoreCommandApplier.eventIds(cmd); // the items, and the store metadata when the command carries it
+            for (String id : ids) {
                 applied.outcome(id).ifPresent(e -> known.put(id, e));
             }
             List<RestoreEvent> events;
-            if (known.size() == cmd.getItems().size()) {
+            if (known.size() == ids.size()) {
                 events = new ArrayList<>();
-                cmd.getItems().forEach(i -> events.add(known.get(RestoreCommandApplier.eventId(cmd, i.getSourceKey()))));
+                ids.forEach(id -> events.add(known.get(id)));
                 LOG.infof("restore command %s was applied before (%d items): re-publishing its outcomes", cmd.getCommandId(), events.size());
             } else {
                 try (Connection c = kopano.getConnection()) {

@@ -184,6 +184,121 @@ class RestoreCommandApplierIT {
         }
     }
 
+    /**
+     * includeMetadata into another user's store: user1's rules, ACLs (folders remapped by path to user2's Inbox/Calendar,
+     * grantees by name), settings and delegates arrive entry by entry; a command without metadata leaves the target's
+     * metadata unchanged; applying it again (a re-run) creates no duplicate ACL row; a corrupt metadata blob → FAILED
+     * naming the blob, nothing written.
+     */
+    @Test
+    void metadataIntoAnotherUsersStore() throws Exception {
+        MariaDbServer db = SharedServers.mariaDb();
+        String database = "kbr_agent_restore_meta_it";
+        db.createDatabase(database);
+        AttachmentStorage storage = AttachmentStorage.database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword())) {
+            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
+            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(2), line -> {
+            }).seed(List.of(Corpora.source()));
+            KopanoReader reader = new KopanoReader(c, storage);
+            KopanoRestorer lookup = new KopanoRestorer(c, storage);
+            Store src = lookup.store("user1");
+            Store dst = lookup.store("user2");
+            io.kbr.kopano.model.StoreMetadata srcMeta = reader.metadata(src);
+            io.kbr.kopano.model.StoreMetadata dstBefore = reader.metadata(dst);
+            java.util.TreeSet<String> srcAcls = MetadataFixture.acls(reader, src);
+            java.util.TreeSet<String> dstAclsBefore = MetadataFixture.acls(reader, dst);
+            // the seeded stores differ in what the restore must bring: delegates, out-of-office, ACL grantees
+            assertThat(srcAcls).isNotEmpty().isNotEqualTo(dstAclsBefore);
+            assertThat(srcMeta.delegates()).isNotEqualTo(dstBefore.delegates());
+            assertThat(MetadataFixture.settings(srcMeta)).isNotEqualTo(MetadataFixture.settings(dstBefore));
+            assertThat(srcMeta.rulesData()).isNotNull();
+
+            byte[] encoded = AvroCodec.of(io.kbr.events.schema.StoreMetadataDocument.class).encode(MetadataFixture.document(reader, src));
+            String sha = sha256(encoded);
+            Map<String, byte[]> blobs = new HashMap<>();
+            blobs.put(sha, encoded);
+            Function<BlobRef, byte[]> verified = ref -> {
+                byte[] data = blobs.get(ref.getSha256());
+                if (data == null || !sha256(data).equals(ref.getSha256())) {
+                    throw new IllegalStateException("blob " + ref.getSha256() + " is missing or does not match its hash");
+                }
+                return data;
+            };
+            io.kbr.events.schema.RestoreMetadata metadata = io.kbr.events.schema.RestoreMetadata.newBuilder()
+                    .setDocument(BlobRefs.standalone(sha, encoded.length)).setFolders(MetadataFixture.folders(reader, src)).build();
+            RestoreCommandApplier applier = new RestoreCommandApplier(Clock.systemUTC());
+
+            // includeMetadata=false: the target's metadata is unchanged
+            List<RestoreEvent> none = applier.apply(metaCommand("m-0", dst, null), c, storage, verified);
+            assertThat(none).isEmpty();
+            assertThat(reader.metadata(dst)).isEqualTo(dstBefore);
+
+            // a corrupt metadata blob: FAILED naming it, nothing written
+            byte[] tampered = encoded.clone();
+            tampered[tampered.length / 2] ^= 1;
+            String badSha = "ab" + sha.substring(2);
+            blobs.put(badSha, tampered);
+            io.kbr.events.schema.RestoreMetadata bad = io.kbr.events.schema.RestoreMetadata.newBuilder(metadata)
+                    .setDocument(BlobRefs.standalone(badSha, encoded.length)).build();
+            List<RestoreEvent> failed = applier.apply(metaCommand("m-1", dst, bad), c, storage, verified);
+            assertThat(failed).singleElement().satisfies(e -> {
+                assertThat(e.getEventId()).isEqualTo("job-1/m-1/metadata");
+                assertThat(e.getSourceKey()).isEqualTo(RestoreCommandApplier.METADATA_KEY);
+                assertThat(e.getOutcome()).isEqualTo(RestoreItemOutcome.FAILED);
+                assertThat(e.getReason()).contains(badSha);
+            });
+            assertThat(reader.metadata(dst)).isEqualTo(dstBefore);
+
+            List<RestoreEvent> done = applier.apply(metaCommand("m-2", dst, metadata), c, storage, verified);
+            assertThat(done).singleElement().satisfies(e -> {
+                assertThat(e.getEventId()).isEqualTo("job-1/m-2/metadata");
+                assertThat(e.getOutcome()).as(e.getReason()).isEqualTo(RestoreItemOutcome.RESTORED);
+                assertThat(e.getReason()).contains(srcMeta.acls().size() + " ACL entries").doesNotContain("not restored");
+            });
+            io.kbr.kopano.model.StoreMetadata dstAfter = reader.metadata(dst);
+            assertThat(dstAfter.rulesData()).isEqualTo(srcMeta.rulesData());
+            assertThat(dstAfter.delegates()).isEqualTo(srcMeta.delegates());
+            assertThat(MetadataFixture.settings(dstAfter)).isEqualTo(MetadataFixture.settings(srcMeta));
+            // entry by entry: every source ACL on the same-path folder of the target (ids remapped), the target's own kept
+            java.util.TreeSet<String> expected = new java.util.TreeSet<>(dstAclsBefore);
+            expected.addAll(srcAcls);
+            java.util.TreeSet<String> dstAcls = MetadataFixture.acls(reader, dst);
+            assertThat(dstAcls).containsAll(srcAcls);
+            assertThat(dstAcls.stream().map(a -> a.substring(0, a.lastIndexOf('|'))).distinct().count())
+                    .isEqualTo(expected.stream().map(a -> a.substring(0, a.lastIndexOf('|'))).distinct().count());
+            long aclRows = aclRows(c);
+
+            // re-run (another job's command): nothing duplicated
+            List<RestoreEvent> rerun = applier.apply(metaCommand("m-3", dst, metadata), c, storage, verified);
+            assertThat(rerun).singleElement().extracting(RestoreEvent::getOutcome).isEqualTo(RestoreItemOutcome.RESTORED);
+            assertThat(aclRows(c)).isEqualTo(aclRows);
+            assertThat(MetadataFixture.acls(reader, dst)).isEqualTo(dstAcls);
+            assertThat(reader.metadata(dst).rulesData()).isEqualTo(srcMeta.rulesData());
+            assertThat(reader.metadata(dst).delegates()).isEqualTo(srcMeta.delegates());
+
+            // a redelivered command whose metadata outcome is known: returned as it was, nothing applied
+            Map<String, RestoreEvent> known = Map.of("job-1/m-3/metadata", rerun.get(0));
+            List<RestoreEvent> remembered = applier.apply(metaCommand("m-3", dst, metadata), c, storage, verified, known, e -> {
+                throw new AssertionError("applied again: " + e);
+            });
+            assertThat(remembered).containsExactly(rerun.get(0));
+        }
+    }
+
+    private static long aclRows(Connection c) throws Exception {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM acl")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static RestoreCommand metaCommand(String id, Store target, io.kbr.events.schema.RestoreMetadata metadata) {
+        return RestoreCommand.newBuilder().setCommandId("job-1/" + id).setJobId("job-1").setTargetServerId("server-a")
+                .setTargetStoreGuid(target.guid().hex()).setConflictMode("SKIP").setIncludeMetadata(metadata != null)
+                .setMetadata(metadata).setItems(List.of()).build();
+    }
+
     private static RestoreCommand command(String id, String mode, List<RestoreCommandItem> items) {
         return RestoreCommand.newBuilder().setCommandId("job-1/" + id).setJobId("job-1").setTargetServerId("server-a")
                 .setTargetStoreGuid(storeGuidHolder).setRestoreRoot("Restored").setConflictMode(mode).setItems(items).build();
