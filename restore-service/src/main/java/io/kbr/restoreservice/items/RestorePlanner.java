@@ -134,6 +134,33 @@ public final class RestorePlanner {
         return new Plan(items, failures);
     }
 
+    /** The sourceKey of the job's metadata outcome ({@code ITEM} event): not hex, so it never collides with an item's. */
+    public static final String METADATA_KEY = "metadata";
+
+    /**
+     * The source store's metadata document for {@code includeMetadata}: {@code document} (null with {@code problem} when
+     * the catalog holds none) and the source's folders (sourcekey → path, the tree at {@code asOf}) so the agent can map
+     * the document's folder references. The catalog keeps only the latest metadata document of a store, so this is the
+     * latest one also for a request with {@code asOf} ({@code latestOnly}).
+     */
+    public record MetadataPlan(BlobRef document, String problem, Map<String, String> folders, boolean latestOnly) {
+    }
+
+    public MetadataPlan metadata(RestoreRequest r) throws IOException, InterruptedException, CatalogClient.CatalogRejection {
+        String store = r.getStoreGuid().toLowerCase(Locale.ROOT);
+        Instant asOf = r.getAsOfMillis() == null ? null : Instant.ofEpochMilli(r.getAsOfMillis());
+        JsonNode s = catalog.get("/api/v1/stores/" + store);
+        String sha = s.path("metadataSha256").asText("");
+        if (s.path("metadataSha256").isNull() || sha.isEmpty()) {
+            return new MetadataPlan(null, "the catalog holds no metadata document (rules, ACLs, settings) for store " + store, Map.of(), asOf != null);
+        }
+        BlobRef ref = BlobRef.newBuilder().setSha256(sha).setSize(s.path("metadataSize").asLong())
+                .setPack(s.path("metadataPack").isNull() || s.path("metadataPack").isMissingNode() ? null : s.path("metadataPack").asText())
+                .setOffset(s.path("metadataOffset").asLong()).setStoredLength(s.path("metadataStoredLength").asLong()).build();
+        Map<String, String> folders = new java.util.TreeMap<>(new Folders(store).tree(asOf));
+        return new MetadataPlan(ref, null, folders, asOf != null);
+    }
+
     private List<String> search(RestoreRequest r, String store, Instant asOf) throws IOException, InterruptedException,
             CatalogClient.CatalogRejection {
         Map<String, String> q = new LinkedHashMap<>();

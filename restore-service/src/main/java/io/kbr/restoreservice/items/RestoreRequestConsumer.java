@@ -8,6 +8,8 @@ import io.kbr.events.schema.RestoreCommandItem;
 import io.kbr.events.schema.RestoreEvent;
 import io.kbr.events.schema.RestoreEventKind;
 import io.kbr.events.schema.RestoreItemOutcome;
+import io.kbr.events.schema.RestoreMetadata;
+import io.kbr.events.schema.RestoreMetadataFolder;
 import io.kbr.events.schema.RestorePath;
 import io.kbr.events.schema.RestoreRequest;
 import java.io.IOException;
@@ -169,7 +171,29 @@ public final class RestoreRequestConsumer implements AutoCloseable {
             }
             LOG.infof("restore %s: %d items selected (%d brick-level/softdelete to send, %d not restorable)", job, plan.selected(),
                     plan.items().size(), plan.failures().size());
-            acks.add(publish(event(job, job + "/resolved", RestoreEventKind.RESOLVED).setSelected(plan.selected()).build()));
+            RestoreMetadata metadata = null;
+            String metadataProblem = null;
+            if (request.getIncludeMetadata()) {
+                // the store's metadata counts as one selected unit with the outcome key "metadata" (docs/restores.md)
+                RestorePlanner.MetadataPlan mp = planner.metadata(request);
+                metadataProblem = mp.problem();
+                if (metadataProblem == null) {
+                    metadataProblem = verify(List.of(mp.document()));
+                }
+                if (metadataProblem == null) {
+                    List<RestoreMetadataFolder> folders = new ArrayList<>();
+                    mp.folders().forEach((k, v) -> folders.add(RestoreMetadataFolder.newBuilder().setSourceKey(k).setPath(v).build()));
+                    metadata = RestoreMetadata.newBuilder().setDocument(mp.document()).setFolders(folders).build();
+                    if (mp.latestOnly()) {
+                        LOG.infof("restore %s: the catalog keeps only the latest metadata document; restoring it, not the one at asOf", job);
+                    }
+                }
+            }
+            acks.add(publish(event(job, job + "/resolved", RestoreEventKind.RESOLVED)
+                    .setSelected(plan.selected() + (request.getIncludeMetadata() ? 1 : 0)).build()));
+            if (metadataProblem != null) {
+                acks.add(publish(itemFailed(job, RestorePlanner.METADATA_KEY, "metadata not restored, nothing written: " + metadataProblem)));
+            }
             for (RestorePlanner.Unplannable u : plan.failures()) {
                 acks.add(publish(itemFailed(job, u.sourceKey(), "not restored, nothing written: " + u.reason())));
             }
@@ -184,12 +208,14 @@ public final class RestoreRequestConsumer implements AutoCloseable {
                         .setDocument(item.document()).setFolderPath(item.folderPath()).build());
             }
             int batch = 0;
-            for (int from = 0; from < sendable.size(); from += settings.batchSize()) {
-                RestoreCommand cmd = RestoreCommand.newBuilder().setCommandId(job + "/" + batch++).setJobId(job)
+            // the metadata goes with the first command (one without items when no item is sendable)
+            for (int from = 0; from < sendable.size() || from == 0 && metadata != null; from += settings.batchSize()) {
+                RestoreCommand cmd = RestoreCommand.newBuilder().setCommandId(job + "/" + batch).setJobId(job)
                         .setTargetServerId(request.getTargetServerId()).setTargetStoreGuid(request.getTargetStoreGuid())
                         .setRestoreRoot(request.getRestoreRoot()).setConflictMode(request.getConflictMode().name())
-                        .setIncludeMetadata(request.getIncludeMetadata())
+                        .setIncludeMetadata(request.getIncludeMetadata()).setMetadata(batch == 0 ? metadata : null)
                         .setItems(sendable.subList(from, Math.min(sendable.size(), from + settings.batchSize()))).build();
+                batch++;
                 acks.add(producer.send(new ProducerRecord<>(settings.commandsTopic(), request.getTargetServerId(), COMMANDS.encode(cmd))));
             }
             await(acks);
@@ -210,7 +236,11 @@ public final class RestoreRequestConsumer implements AutoCloseable {
 
     /** Reads every blob of the item verified; the problem naming the blob, or null when all are intact. */
     private String verify(RestorePlanner.PlannedItem item) {
-        for (BlobRef ref : item.blobs()) {
+        return verify(item.blobs());
+    }
+
+    private String verify(List<BlobRef> refs) {
+        for (BlobRef ref : refs) {
             try {
                 byte[] data = verifiedBlobs.apply(ref);
                 if (data.length != ref.getSize()) {

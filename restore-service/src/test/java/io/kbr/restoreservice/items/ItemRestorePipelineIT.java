@@ -69,6 +69,7 @@ class ItemRestorePipelineIT {
     private static final AvroCodec<RestoreEvent> EVENTS = AvroCodec.of(RestoreEvent.class);
     private static final String STORE = "6e1b0c2a9f0d4e7b8a1c3d5e7f901234";
     private static final String FOLDER = "77aa01";
+    private static final String STORE2 = "5e2b0c2a9f0d4e7b8a1c3d5e7f901234";
     private static final String TOKEN = "catalog-token";
 
     @Test
@@ -104,8 +105,11 @@ class ItemRestorePipelineIT {
             BlobRef d1 = ref(blobs.put("item d".getBytes(StandardCharsets.UTF_8)).id().sha256(), 6);
             BlobRef dAtt = ref(blobs.put("item d's attachment".getBytes(StandardCharsets.UTF_8)).id().sha256(), 19);
             BlobRef e1 = ref(blobs.put("item e".getBytes(StandardCharsets.UTF_8)).id().sha256(), 6);
-            try (ObjectStore raw = ObjectStore.create(bucket)) { // d's attachment overwritten in the bucket
+            BlobRef md1 = ref(blobs.put("store metadata of STORE".getBytes(StandardCharsets.UTF_8)).id().sha256(), 23);
+            BlobRef md2 = ref(blobs.put("store metadata of STORE2".getBytes(StandardCharsets.UTF_8)).id().sha256(), 24);
+            try (ObjectStore raw = ObjectStore.create(bucket)) { // d's attachment and STORE2's metadata overwritten in the bucket
                 raw.put(BlobRefs.objectKey(dAtt), "tampered".getBytes(StandardCharsets.UTF_8));
+                raw.put(BlobRefs.objectKey(md2), "tampered".getBytes(StandardCharsets.UTF_8));
             }
             versions.put("aa", "[" + version("UPSERT", "aa", t1, a1, List.of(a1, att)) + "," + version("UPSERT", "aa", t3, a2, List.of(a2)) + "]");
             versions.put("bb", "[" + version("UPSERT", "bb", t1, b1, List.of(b1)) + "," + version("SOFT_DELETE", "bb", now.minus(Duration.ofHours(1)), b1,
@@ -135,6 +139,10 @@ class ItemRestorePipelineIT {
                     String k = path.split("/")[6];
                     Instant deletedAt = k.equals("bb") ? now.minus(Duration.ofHours(1)) : t2.plus(Duration.ofDays(1));
                     reply(ex, 200, "{\"sourceKey\":\"" + k + "\",\"softDeleted\":true,\"hardDeleted\":false,\"deletedAt\":\"" + deletedAt + "\"}");
+                } else if (path.matches("/api/v1/stores/[0-9a-f]+")) { // the store, with its metadata document (includeMetadata)
+                    BlobRef md = path.endsWith(STORE) ? md1 : md2;
+                    reply(ex, 200, "{\"guid\":\"" + path.substring(path.lastIndexOf('/') + 1) + "\",\"metadataSha256\":\"" + md.getSha256()
+                            + "\",\"metadataSize\":" + md.getSize() + ",\"metadataPack\":null,\"metadataOffset\":null,\"metadataStoredLength\":null}");
                 } else if (path.endsWith("/folders")) {
                     reply(ex, 200, "{\"storeGuid\":\"" + STORE + "\",\"folders\":[{\"sourceKey\":\"" + FOLDER
                             + "\",\"path\":[\"\",\"IPM_SUBTREE\",\"Inbox\",\"Projects\"]}]}");
@@ -243,6 +251,57 @@ class ItemRestorePipelineIT {
             });
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
             assertThat(dead.get(0).headers().lastHeader("kbr-error")).isNotNull();
+
+            // includeMetadata: the source store's metadata document, verified, in the job's first command with the source's
+            // folders; it counts as one selected unit (sourceKey "metadata") and FINISHED waits for its outcome
+            RestoreRequest withMetadata = RestoreRequest.newBuilder(byKeys).setJobId("job-4").setSourceKeys(List.of("aa"))
+                    .setTargetStoreGuid("0a1b2c3d4e5f60718293a4b5c6d7e8f9").setIncludeMetadata(true).build();
+            producer.send(new ProducerRecord<>(requests, "job-4", REQUESTS.encode(withMetadata))).get();
+            // a corrupt metadata document (another source store): FAILED naming the blob, nothing sent (its only item is unknown)
+            RestoreRequest corruptMetadata = RestoreRequest.newBuilder(byKeys).setJobId("job-5").setStoreGuid(STORE2).setSourceKeys(List.of("ff"))
+                    .setTargetStoreGuid(STORE2).setIncludeMetadata(true).build();
+            producer.send(new ProducerRecord<>(requests, "job-5", REQUESTS.encode(corruptMetadata))).get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                commandFeed.poll(Duration.ofMillis(200)).forEach(sent::add);
+                eventFeed.poll(Duration.ofMillis(200)).forEach(r -> seen.add(EVENTS.decode(r.value())));
+                return sent.size() >= 6 && seen.stream().anyMatch(e -> e.getEventId().equals("job-5/finished"));
+            });
+            RestoreCommand metaCmd = COMMANDS.decode(sent.get(5).value());
+            assertThat(metaCmd.getCommandId()).isEqualTo("job-4/0");
+            assertThat(metaCmd.getIncludeMetadata()).isTrue();
+            assertThat(metaCmd.getItems()).extracting(RestoreCommandItem::getSourceKey).containsExactly("aa");
+            assertThat(metaCmd.getMetadata()).isNotNull();
+            assertThat(metaCmd.getMetadata().getDocument().getSha256()).isEqualTo(md1.getSha256());
+            assertThat(metaCmd.getMetadata().getDocument().getSize()).isEqualTo(23L);
+            assertThat(metaCmd.getMetadata().getFolders()).singleElement().satisfies(f -> {
+                assertThat(f.getSourceKey()).isEqualTo(FOLDER);
+                assertThat(f.getPath()).isEqualTo("IPM_SUBTREE/Inbox/Projects");
+            });
+            assertThat(sent).hasSize(6); // nothing for job-5
+            assertThat(seen.stream().filter(e -> e.getEventId().equals("job-4/resolved"))).singleElement()
+                    .satisfies(e -> assertThat(e.getSelected()).isEqualTo(2));
+            assertThat(seen.stream().filter(e -> e.getEventId().equals("job-5/resolved"))).singleElement()
+                    .satisfies(e -> assertThat(e.getSelected()).isEqualTo(2));
+            assertThat(seen.stream().filter(e -> e.getEventId().equals("job-5/verify/metadata"))).singleElement().satisfies(e -> {
+                assertThat(e.getSourceKey()).isEqualTo(RestorePlanner.METADATA_KEY);
+                assertThat(e.getOutcome()).isEqualTo(RestoreItemOutcome.FAILED);
+                assertThat(e.getReason()).contains(md2.getSha256()).contains("nothing written");
+            });
+            assertThat(seen.stream().anyMatch(e -> e.getEventId().equals("job-4/finished"))).isFalse();
+            for (String k : List.of("aa", RestorePlanner.METADATA_KEY)) { // the agent's two outcomes → FINISHED
+                producer.send(new ProducerRecord<>(events, "job-4", EVENTS.encode(RestoreEvent.newBuilder().setEventId("job-4/0/" + k).setJobId("job-4")
+                        .setKind(RestoreEventKind.ITEM).setSourceKey(k).setOutcome(RestoreItemOutcome.RESTORED)
+                        .setAtMillis(System.currentTimeMillis()).build()))).get();
+                if (k.equals("aa")) { // one of two outcomes: not finished yet
+                    Thread.sleep(1500);
+                    eventFeed.poll(Duration.ofMillis(200)).forEach(r -> seen.add(EVENTS.decode(r.value())));
+                    assertThat(seen.stream().anyMatch(e -> e.getEventId().equals("job-4/finished"))).isFalse();
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                eventFeed.poll(Duration.ofMillis(200)).forEach(r -> seen.add(EVENTS.decode(r.value())));
+                return seen.stream().anyMatch(e -> e.getEventId().equals("job-4/finished"));
+            });
             service.close();
             completion.close();
         } finally {
