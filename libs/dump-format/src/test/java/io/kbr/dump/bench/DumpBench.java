@@ -52,16 +52,23 @@ public final class DumpBench {
             switch (args[i]) {
                 case "--mb" -> mb = Long.parseLong(args[++i]);
                 case "--workdir" -> work = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("usage: dump-bench.sh [--mb SIZE_MB] [--workdir DIR]");
+                case "--load-only" -> loadOnly = true;
+                default -> throw new IllegalArgumentException("usage: dump-bench.sh [--mb SIZE_MB] [--workdir DIR] [--load-only]");
             }
         }
-        new DumpBench().run(mb, work.toAbsolutePath());
+        try {
+            new DumpBench().run(mb, work.toAbsolutePath());
+        } finally {
+            deleteTree(work.toAbsolutePath()); // several GB (server, S3, mydumper files): never leave them behind
+        }
     }
 
     /** Heap limit of the dump process: the dump must run in bounded memory whatever the table sizes. */
     private static final String CHILD_HEAP = System.getProperty("kbr.bench.dumpHeap", "320m");
     private static final int LOAD_THREADS = Integer.getInteger("kbr.bench.loadThreads", 3);
     private final List<String> report = new ArrayList<>();
+    /** Quick iterations on the load: no writer, no mydumper/myloader, the kbr dump in this JVM. */
+    private static boolean loadOnly;
 
     private void line(String s) {
         System.out.println(s);
@@ -89,6 +96,10 @@ public final class DumpBench {
                 line(String.format(Locale.ROOT, "generated: %d messages, %d attachments, %.0f MB of row data (InnoDB data+index %.0f MB) in %.0f s",
                         gen.messages, gen.attachments, gen.bytes / 1048576.0, dataBytes / 1048576.0, genS));
 
+                if (loadOnly) {
+                    loadOnly(db, objects, blobs, work);
+                    return;
+                }
                 Writer writer = new Writer(db, gen);
                 writer.start();
                 Thread.sleep(15_000);
@@ -194,6 +205,50 @@ public final class DumpBench {
                         peakRssKb / 1024.0, duringKbr.p999 - idle.p999));
             }
         }
+    }
+
+    /** --load-only: kbr dump (this JVM), mariadb-dump to a local file, then kbr's load vs {@code mariadb < dump.sql}. */
+    private void loadOnly(MariaDbServer db, ObjectStore objects, BlobStore blobs, Path work) throws Exception {
+        long k0 = System.nanoTime();
+        DumpManifest m = new DumpWriter(objects, blobs, DumpOptions.DEFAULTS).dump("bench", () -> connectUnchecked(db, "bench_src"),
+                null, null, DumpListener.NONE);
+        line(String.format(Locale.ROOT, "kbr dump: %.1f s, %d chunks, format %s", secs(k0), m.chunks().size(), m.format()));
+        Path sql = work.resolve("mariadb-dump.sql");
+        exec(List.of("bash", "-c", db.clientTool("mariadb-dump").orElseThrow() + " --defaults-file=" + db.defaultsFile()
+                + " --single-transaction --routines --quick bench_src > " + sql));
+        String[] variants = System.getProperty("kbr.bench.variants", "kbr,md,kbr,md").split(",");
+        int n = 0;
+        for (String v : variants) {
+            String name = "bench_v" + n++;
+            db.createDatabase(name);
+            long l0 = System.nanoTime();
+            String extra = "";
+            if (v.equals("md")) {
+                exec(List.of("bash", "-c", db.clientTool("mariadb").orElseThrow() + " --defaults-file=" + db.defaultsFile()
+                        + " " + name + " < " + sql));
+            } else {
+                LoadProgress progress = new LoadProgress();
+                // variant "kbr", optionally followed by the number of connections, e.g. kbr4
+                int threads = v.length() > 3 ? Integer.parseInt(v.substring(3)) : LOAD_THREADS;
+                new DumpLoader(objects, blobs, threads).load(m, () -> connectUnchecked(db, name), progress);
+                if (!progress.problems.isEmpty()) {
+                    throw new IllegalStateException("kbr load: " + progress.problems);
+                }
+                extra = " re-runs " + progress.retries.get();
+            }
+            double s = secs(l0);
+            long v0 = System.nanoTime();
+            List<String> problems;
+            try (Connection c = connect(db, name)) {
+                problems = DumpVerifier.verifyDatabase(m, c);
+            }
+            line(String.format(Locale.ROOT, "variant %-7s load %.1f s%s; verification %.1f s %s; load avg %s", v, s, extra, secs(v0),
+                    problems.isEmpty() ? "verified" : problems, Files.readString(Path.of("/proc/loadavg")).trim()));
+            try (Connection c = connect(db, name); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE " + name);
+            }
+        }
+        Files.delete(sql);
     }
 
     /** The kbr dump, in its own JVM: prints RESULT dumpId seconds storedBytes peakRssKb. */
