@@ -8,6 +8,9 @@ import java.time.Instant;
  * soft-deleted share is given separately, and hard-deleted items (kept in the catalog for restores) are
  * only counted in {@code hardDeletedItemCount}. {@code lastSync…} describe the last completed full sync (resync by diff):
  * its id, when it completed and how many items and folders it found gone; null before the first.
+ * {@code metadataPack}/{@code metadataOffset}/{@code metadataStoredLength} locate the latest store-metadata document
+ * (StoreMetadataDocument) when it is a pack entry (null: a stand-alone object); item restores with
+ * {@code includeMetadata} read it. The catalog keeps only the latest metadata document, not its history.
  */
 public record StoreSummary(
         String guid,
@@ -25,5 +28,8 @@ public record StoreSummary(
         long maxJournalId,
         String lastSyncId,
         Instant lastSyncCompletedAt,
-        Long lastSyncRemoved) {
+        Long lastSyncRemoved,
+        String metadataPack,
+        Long metadataOffset,
+        Long metadataStoredLength) {
 }

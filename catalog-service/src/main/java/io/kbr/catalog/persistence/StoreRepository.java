@@ -24,6 +24,7 @@ public class StoreRepository {
     private static final String SUMMARY_SELECT = """
             SELECT s.store_guid, s.server_id, s.user_name, s.store_type, s.metadata_sha256, s.metadata_size, s.max_journal_id,
                    s.last_sync_id, s.last_sync_completed_at, s.last_sync_removed,
+                   s.metadata_pack, s.metadata_offset, s.metadata_stored_length,
                    COALESCE(i.item_count, 0) AS item_count, COALESCE(i.total_size, 0) AS total_size,
                    COALESCE(i.soft_count, 0) AS soft_count, COALESCE(i.soft_size, 0) AS soft_size,
                    COALESCE(i.hard_count, 0) AS hard_count,
@@ -199,6 +200,9 @@ public class StoreRepository {
                 rs.getLong("max_journal_id"),
                 rs.getString("last_sync_id"),
                 Jdbc.instant(rs, "last_sync_completed_at"),
-                Jdbc.getLong(rs, "last_sync_removed"));
+                Jdbc.getLong(rs, "last_sync_removed"),
+                rs.getString("metadata_pack"),
+                Jdbc.getLong(rs, "metadata_offset"),
+                Jdbc.getLong(rs, "metadata_stored_length"));
     }
 }

@@ -51,7 +51,9 @@ class ChangeConsumptionIT {
         byte[] sent = TestStore.randomKey();
         byte[] archive = TestStore.randomKey();
         byte[] unannounced = TestStore.randomKey();
-        BlobRef metadata = TestStore.blob("metadata of alice");
+        // a pack entry: the store resource names its location (item restores with includeMetadata read it)
+        BlobRef metadata = BlobRef.newBuilder(TestStore.blob("metadata of alice")).setPack("0123456789abcdef0123456789abcdef").setOffset(4096L)
+                .setStoredLength(57L).build();
 
         TestStore.Item a = s.item(inbox).size(100).attachment("a.pdf").attachment("b.png");
         TestStore.Item b = s.item(inbox).size(200);
@@ -80,6 +82,10 @@ class ChangeConsumptionIT {
         assertThat(store.getLong("hardDeletedItemCount")).isEqualTo(1);
         assertThat(store.getLong("folderCount")).isEqualTo(5);
         assertThat(store.getString("metadataSha256")).isEqualTo(metadata.getSha256());
+        assertThat(store.getLong("metadataSize")).isEqualTo(metadata.getSize());
+        assertThat(store.getString("metadataPack")).isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(store.getLong("metadataOffset")).isEqualTo(4096L);
+        assertThat(store.getLong("metadataStoredLength")).isEqualTo(57L);
         assertThat(store.getLong("maxJournalId")).isEqualTo(11);
 
         // Prometheus: the change lag (agent observed -> catalog committed) overall and for this store
