@@ -178,6 +178,29 @@ class RestoreCommandConsumerIT {
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
             assertThat(new String(dead.get(0).headers().lastHeader("kbr-error").value(), StandardCharsets.UTF_8)).isNotBlank();
             assertThat(loop.itemsApplied()).isEqualTo(1); // after the restart only the failing item was attempted
+
+            // includeMetadata: a command carrying the store's metadata document (from the bucket) → one ITEM "metadata"
+            // RESTORED; redelivered → the remembered outcome, not applied again
+            byte[] md = AvroCodec.of(io.kbr.events.schema.StoreMetadataDocument.class).encode(MetadataFixture.document(reader, store));
+            RestoreCommand withMetadata = RestoreCommand.newBuilder(command("job-4", "job-4/0", "server-a", storeGuid, "SKIP", List.of()))
+                    .setIncludeMetadata(true).setMetadata(io.kbr.events.schema.RestoreMetadata.newBuilder()
+                            .setDocument(BlobRefs.standalone(blobs.put(md).id().sha256(), md.length))
+                            .setFolders(MetadataFixture.folders(reader, store)).build()).build();
+            io.kbr.kopano.model.StoreMetadata mdBefore = reader.metadata(store);
+            send(producer, commandsTopic, withMetadata);
+            await().atMost(Duration.ofSeconds(60)).until(() -> poll(events, received) >= 11);
+            assertThat(received.get(10).getEventId()).isEqualTo("job-4/0/metadata");
+            assertThat(received.get(10).getSourceKey()).isEqualTo(RestoreCommandApplier.METADATA_KEY);
+            assertThat(received.get(10).getOutcome()).as(received.get(10).getReason()).isEqualTo(RestoreItemOutcome.RESTORED);
+            assertThat(loop.itemsApplied()).isEqualTo(2);
+            send(producer, commandsTopic, withMetadata);
+            await().atMost(Duration.ofSeconds(60)).until(() -> poll(events, received) >= 12);
+            assertThat(received.get(11)).isEqualTo(received.get(10));
+            assertThat(loop.itemsApplied()).isEqualTo(2);
+            io.kbr.kopano.model.StoreMetadata mdAfter = reader.metadata(store);
+            assertThat(mdAfter.acls()).isEqualTo(mdBefore.acls());
+            assertThat(mdAfter.rulesData()).isEqualTo(mdBefore.rulesData());
+            assertThat(mdAfter.delegates()).isEqualTo(mdBefore.delegates());
             loop.close();
             applied.close();
         }
