@@ -200,6 +200,83 @@ public final class KbrStack implements AutoCloseable {
         return agent;
     }
 
+    // ---- a second Kopano server (another database, its own users, attachments and names ids) -------------------------
+
+    /** The attachment directory of the Kopano database {@code database} seeded by {@link #seedSecondKopano}. */
+    public Path attachments(String database) {
+        return workDir.resolve("kopano-attachments-" + database);
+    }
+
+    public AttachmentStorage attachmentStorage(String database) {
+        return AttachmentStorage.filesV2(attachments(database));
+    }
+
+    public Connection kopanoConnection(String database) throws SQLException {
+        return DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword());
+    }
+
+    /**
+     * Creates a second Kopano database {@code database} (its own server GUID and attachment directory) and seeds
+     * {@code users} stores named {@code userPrefix}1 … N from the MIME corpora. Before seeding, {@code shiftNames}
+     * unrelated rows go into its {@code names} table, so every server-assigned named-property id differs from the
+     * demo database's (KOPANO-STORAGE.md §3.6).
+     */
+    public Seeder.Summary seedSecondKopano(String database, String userPrefix, int users, int shiftNames) throws Exception {
+        db.createDatabase(database);
+        Files.createDirectories(attachments(database));
+        try (Connection c = kopanoConnection(database)) {
+            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.FILES_V2);
+            byte[] guid = new byte[16];
+            new java.security.SecureRandom().nextBytes(guid);
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO names (nameid, namestring, guid) VALUES (NULL, ?, ?)")) {
+                for (int i = 0; i < shiftNames; i++) {
+                    ps.setString(1, "kbr-unrelated-" + i);
+                    ps.setBytes(2, guid);
+                    ps.executeUpdate();
+                }
+            }
+            Seeder.Config d = Seeder.Config.defaults().withUsers(users);
+            Seeder.Config config = new Seeder.Config(d.users(), d.seed(), d.baseTime(), userPrefix, d.sampleItems(), d.softDeletes(),
+                    d.storeUser(), d.folder());
+            Seeder.Summary summary = new Seeder(new KopanoWriter(c, attachmentStorage(database)), config).seed(List.of(Corpora.source()));
+            log.accept("seeded Kopano database '" + database + "': " + summary.stores().size() + " stores, " + summary.items() + " items");
+            return summary;
+        }
+    }
+
+    /**
+     * Starts another backup-agent as server {@code serverId} on the Kopano database {@code database} (seeded by
+     * {@link #seedSecondKopano}) with the stack's topics, bucket and keys; {@link #agent()} stays the first agent.
+     */
+    public JavaService startAgent(String serverId, String database) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kbr.agent.server-id", serverId);
+        p.put("quarkus.datasource.jdbc.url", db.jdbcUrl(database));
+        p.put("quarkus.datasource.username", db.rootUser());
+        p.put("quarkus.datasource.password", db.rootPassword());
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        p.put("kbr.agent.object-store.endpoint", s3.endpoint());
+        p.put("kbr.agent.object-store.access-key", s3.accessKey());
+        p.put("kbr.agent.object-store.secret-key", s3.secretKey());
+        p.put("kbr.agent.object-store.region", s3.region());
+        p.put("kbr.agent.object-store.bucket", bucket());
+        p.put("kbr.agent.object-store.encryption-keys", encryptionKeys);
+        p.put("kbr.agent.attachments.path", attachments(database).toString());
+        p.put("kbr.agent.changes-topic", changesTopic());
+        p.put("kbr.agent.incremental.checkpoint-topic", "kbr.agent.checkpoints." + stackId);
+        p.put("kbr.agent.restore.applied-topic", "kbr.agent.restore-applied." + stackId + "." + serverId);
+        return start("backup-agent", p);
+    }
+
+    /** Waits until {@code agent}'s full backup finished and returns its report; fails with the agent's error. */
+    public JsonNode awaitFullBackup(JavaService agent, Duration timeout) throws Exception {
+        JsonNode status = poll(agent, "/api/v1/agent/status", s -> !s.path("lastReport").isNull() || !s.path("lastError").isNull(), timeout);
+        if (!status.path("lastError").isNull()) {
+            throw new IllegalStateException(agent.name() + "'s full backup failed: " + status.path("lastError").asText());
+        }
+        return status.path("lastReport");
+    }
+
     /** Starts the restore-service (item restores against the catalog, the stack's bucket and keys). */
     public JavaService startRestoreService() {
         return startRestoreService(Map.of());
