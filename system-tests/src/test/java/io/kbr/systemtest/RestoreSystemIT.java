@@ -120,6 +120,7 @@ class RestoreSystemIT {
             Map<String, JsonNode> expected = catalogItems(stack, g1, "&sender=" + enc(sender) + "&from=" + from + "&to=" + to);
             assertThat(expected).as("test data: mail from %s", sender).isNotEmpty();
             int user2Before = liveMessages(stack, user2);
+            MetadataView user2MetaBefore = metadata(stack, user2);
             JsonNode bySenderJob = restoreAndWait(stack, "{\"selection\":{\"storeGuid\":\"" + g1 + "\",\"sender\":\"" + sender
                     + "\",\"period\":{\"field\":\"DELIVERY_TIME\",\"from\":\"" + from + "\",\"to\":\"" + to + "\"}},"
                     + "\"target\":{\"storeGuid\":\"" + g2 + "\",\"restoreRoot\":\"Restored/from user1\"}}");
@@ -140,6 +141,39 @@ class RestoreSystemIT {
                     assertThat(inUser2).as("copies of %s under IPM_SUBTREE/Restored/from user1", key).hasSize(1);
                 }
             }
+            // includeMetadata=false (the default): user2's rules, ACLs, settings, delegates unchanged
+            assertThat(metadata(stack, user2)).isEqualTo(user2MetaBefore);
+
+            // ---- 3b. includeMetadata=true into user2's store: user1's rules, ACLs (folders remapped by path), settings and
+            // delegates arrive entry by entry; the metadata is one selected unit ("metadata", RESTORED); a re-run duplicates nothing
+            MetadataView user1Meta = metadata(stack, user1);
+            assertThat(user1Meta.acls()).isNotEmpty();
+            assertThat(user1Meta).isNotEqualTo(user2MetaBefore);
+            String oneKey = expected.keySet().iterator().next();
+            String metaBody = "{\"selection\":{\"storeGuid\":\"" + g1 + "\",\"sourceKeys\":[\"" + oneKey + "\"]},"
+                    + "\"target\":{\"storeGuid\":\"" + g2 + "\"},\"includeMetadata\":true}";
+            JsonNode metaJob = restoreAndWait(stack, metaBody);
+            assertThat(metaJob.path("state").asText()).as("job %s", metaJob).isEqualTo("DONE");
+            assertCounts(metaJob, 2, 1, 1, 0, 0); // the item was restored by 3 already (SKIP), the metadata RESTORED
+            JsonNode metaItem = null;
+            for (JsonNode i : metaJob.path("items")) {
+                if (i.path("sourceKey").asText().equals("metadata")) {
+                    metaItem = i;
+                }
+            }
+            assertThat(metaItem).as("job %s", metaJob).isNotNull();
+            assertThat(metaItem.path("outcome").asText()).isEqualTo("RESTORED");
+            MetadataView user2Meta = metadata(stack, user2);
+            assertThat(user2Meta.rules()).isEqualTo(user1Meta.rules());
+            assertThat(user2Meta.delegates()).isEqualTo(user1Meta.delegates());
+            assertThat(user2Meta.settings()).isEqualTo(user1Meta.settings());
+            assertThat(user2Meta.acls()).containsAll(user1Meta.acls());
+            long aclRows = count(stack, "SELECT COUNT(*) FROM acl");
+            JsonNode metaAgain = restoreAndWait(stack, metaBody);
+            assertThat(metaAgain.path("state").asText()).as("job %s", metaAgain).isEqualTo("DONE");
+            assertCounts(metaAgain, 2, 1, 1, 0, 0);
+            assertThat(count(stack, "SELECT COUNT(*) FROM acl")).isEqualTo(aclRows);
+            assertThat(metadata(stack, user2)).isEqualTo(user2Meta);
 
             // ---- 1. hard-delete a leaf folder with several live items, restore it
             Map<Long, List<Message>> byFolder = new TreeMap<>();
@@ -340,6 +374,40 @@ class RestoreSystemIT {
     }
 
     // ---------------------------------------------------------------------------------------------------
+
+    /** A store's metadata comparable across stores: rules blob, delegates, §9.4 settings, ACLs as "object-path|grantee|type|rights". */
+    record MetadataView(Bytes rules, io.kbr.kopano.model.StoreMetadata.Delegates delegates, List<Object> settings, Set<String> acls) {
+    }
+
+    private static MetadataView metadata(KbrStack stack, Store store) throws Exception {
+        try (Connection c = stack.kopanoConnection()) {
+            KopanoReader reader = new KopanoReader(c, stack.attachmentStorage());
+            io.kbr.kopano.model.StoreMetadata md = reader.metadata(store);
+            Map<Long, Folder> byId = new HashMap<>();
+            reader.folders(store).forEach(f -> byId.put(f.hierarchyId(), f));
+            Set<String> acls = new TreeSet<>();
+            for (io.kbr.kopano.model.AclEntry a : md.acls()) {
+                List<String> p = new ArrayList<>();
+                for (Folder cur = byId.get(a.hierarchyId()); cur != null && cur.hierarchyId() != store.rootFolderId(); cur = byId.get(cur.parentId())) {
+                    p.add(0, cur.displayName());
+                }
+                String object = a.hierarchyId() == store.hierarchyId() ? "(store)" : String.join("/", p);
+                acls.add(object + "|" + a.userName() + "|" + a.type() + "|" + Integer.toHexString(a.rights()));
+            }
+            List<Object> settings = new ArrayList<>();
+            for (int tag : PropTags.STORE_SETTINGS) {
+                settings.add(PropertyList.find(md.storeProps(), tag));
+            }
+            return new MetadataView(md.rulesData(), md.delegates(), settings, acls);
+        }
+    }
+
+    private static long count(KbrStack stack, String sql) throws Exception {
+        try (Connection c = stack.kopanoConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 
     private static JsonNode restoreAndWait(KbrStack stack, String body) throws Exception {
         HttpResponse<String> r = stack.post(stack.catalog(), "/api/v1/restores", body);
