@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -63,10 +65,11 @@ public final class Demo {
         step(2, "seeding a demo Kopano database with " + users + " mailboxes from the MIME test corpora");
         stack.seedKopano(users);
 
-        step(3, "starting the catalog-service, the backup-agent and the restore-service");
+        step(3, "starting the four services: catalog-service, backup-agent, restore-service, dump-service");
         stack.startCatalog();
         stack.startAgent("kopano1");
         stack.startRestoreService();
+        stack.startDumpService("kopano1");
 
         step(4, "waiting for the agent's full backup");
         JsonNode report = stack.awaitFullBackup(Duration.ofMinutes(5));
@@ -81,6 +84,12 @@ public final class Demo {
         step(7, "restore: asking the catalog API to restore that mail (restore-service -> agent -> Kopano)");
         String restored = restore(stack, deleted);
 
+        step(8, "deleting a whole folder and every mail from one sender in Kopano, then restoring both through the API");
+        List<String> bigRestore = folderAndSender(stack);
+
+        step(9, "a full dump of the Kopano database and its attachments through the dump-service");
+        String dump = dump(stack);
+
         JsonNode stores = stack.get(stack.catalog(), "/api/v1/stores");
         String catalog = stack.catalog().url("");
         System.out.println();
@@ -92,6 +101,8 @@ public final class Demo {
                 report.path("blobsUploaded").asLong(), report.path("plainBytes").asLong(), report.path("durationMillis").asLong() / 1000.0);
         System.out.println("Continuous backup: " + liveChange);
         System.out.println("Restore: " + restored);
+        bigRestore.forEach(line -> System.out.println("Restore: " + line));
+        System.out.println("Dump: " + dump);
         System.out.println("Blobs are encrypted at rest (AES-256-GCM, a fresh key for this demo run), item documents packed.");
         System.out.println("Stores in the catalog:");
         String exampleGuid = null;
@@ -134,6 +145,7 @@ public final class Demo {
         System.out.println("  curl " + catalog + "/q/openapi");
         System.out.println("  curl " + catalog + "/q/health");
         System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" " + stack.agent().url("/api/v1/agent/status"));
+        System.out.println("  curl -H \"Authorization: Bearer $KBR_TOKEN\" " + stack.dumpService().url("/api/v1/dumps"));
         System.out.println("  curl " + stack.agent().url("/q/metrics") + " | grep kbr_agent");
         System.out.println();
         System.out.println("The kbr command line (kopano-backup's vocabulary):");
@@ -145,6 +157,8 @@ public final class Demo {
         System.out.println("  ./kbr --url " + catalog + " restore --user user1 --folder Inbox --deletes --point-in-time "
                 + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         System.out.println("  ./kbr --url " + catalog + " restore-status");
+        System.out.println("  ./kbr --url " + catalog + " dumps");
+        System.out.println("  ./kbr --url " + catalog + " --dump-url " + stack.dumpService().url("") + " dump --server kopano1");
         System.out.println();
         System.out.println("Kopano database: " + stack.kopanoJdbcUrl() + " (user root, no password)");
         System.out.println("S3: " + servers.s3().endpoint() + " bucket " + stack.bucket() + " (access key " + servers.s3().accessKey() + ")");
@@ -154,6 +168,152 @@ public final class Demo {
         }
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();
+    }
+
+    /** POSTs a restore request and follows the job until it ends (at most 3 minutes); the job's last state. */
+    private static JsonNode restoreAndWait(KbrStack stack, String json) throws Exception {
+        var answer = stack.post(stack.catalog(), "/api/v1/restores", json);
+        if (answer.statusCode() != 202) {
+            throw new IllegalStateException("the catalog refused " + json + ": HTTP " + answer.statusCode() + " " + answer.body());
+        }
+        String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("id").asText();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        JsonNode job;
+        do {
+            Thread.sleep(200);
+            job = stack.get(stack.catalog(), "/api/v1/restores/" + id);
+        } while (!List.of("DONE", "DONE_WITH_FAILURES", "FAILED").contains(job.path("state").asText()) && System.nanoTime() < deadline);
+        return job;
+    }
+
+    private static String counts(JsonNode job) {
+        JsonNode c = job.path("counts");
+        return job.path("state").asText() + ": " + c.path("selected").asText("?") + " selected, " + c.path("restored").asLong()
+                + " restored, " + c.path("undeleted").asLong() + " undeleted, " + c.path("skippedAsDuplicate").asLong() + " skipped, "
+                + c.path("failed").asLong() + " failed";
+    }
+
+    /**
+     * Hard-deletes user1's "Projects" folder with its subfolders (as kopano-server purges it) and soft-deletes every
+     * live mail of one sender in user1's store, waits until the catalog knows, then restores the folder (brick-level: it
+     * is gone from Kopano) and the sender's mails (softdelete path: undeleted in place); checks both in Kopano.
+     */
+    private static List<String> folderAndSender(KbrStack stack) {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Connection c = stack.kopanoConnection()) {
+            var reader = new io.kbr.kopano.read.KopanoReader(c, stack.attachmentStorage());
+            var store = reader.stores().stream().filter(s -> "user1".equals(s.userName())).findFirst().orElseThrow();
+            String guid = store.guid().hex();
+            var folder = reader.folders(store).stream().filter(f -> "Projects".equals(f.displayName()) && !f.softDeleted())
+                    .findFirst().orElse(null);
+            // the sender with the most live mails in user1's store
+            Map<String, List<Long>> bySender = new java.util.TreeMap<>();
+            reader.forEachMessage(store, (f, m) -> {
+                String from = io.kbr.kopano.model.PropertyList.string(m.props(), io.kbr.kopano.model.PropTags.SENDER_EMAIL_ADDRESS)
+                        .orElse(null);
+                if (from != null && from.contains("@") && !m.softDeleted() && !m.associated() && (folder == null
+                        || f.hierarchyId() != folder.hierarchyId())) {
+                    bySender.computeIfAbsent(from, k -> new java.util.ArrayList<>()).add(m.hierarchyId());
+                }
+            });
+            String sender = bySender.entrySet().stream().max(java.util.Comparator.comparingInt(e -> e.getValue().size()))
+                    .map(Map.Entry::getKey).orElse(null);
+            long[] folderItems = {0};
+            String folderKey = null;
+            if (folder != null) {
+                folderKey = folder.sourceKey().hex();
+                reader.forEachMessage(folder, (f, m) -> folderItems[0]++);
+                new io.kbr.kopano.write.ServerStyleChanges(c).hardDeleteFolder(folder.hierarchyId());
+                info("hard-deleted folder 'Projects' of user1 (" + folderItems[0] + " mails directly in it, and its subfolders)");
+            }
+            List<Long> senderMails = sender == null ? List.of() : bySender.get(sender);
+            var writer = new io.kbr.kopano.write.KopanoWriter(c, stack.attachmentStorage());
+            for (long id : senderMails) {
+                writer.softDelete(new io.kbr.kopano.write.StoreLayout(store, Map.of()), id, java.time.Instant.now());
+            }
+            info("soft-deleted " + senderMails.size() + " mails from " + sender);
+            // wait until the catalog has seen both
+            String finalFolderKey = folderKey;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                boolean folderGone = finalFolderKey == null || stack.get(stack.catalog(), "/api/v1/items?store=" + guid + "&folder="
+                        + finalFolderKey + "&deleted=exclude&limit=1").path("items").isEmpty();
+                long senderDeleted = sender == null ? 0 : stack.get(stack.catalog(), "/api/v1/items?store=" + guid + "&sender="
+                        + java.net.URLEncoder.encode(sender, StandardCharsets.UTF_8) + "&deleted=only&limit=1000").path("items").size();
+                if (folderGone && senderDeleted >= senderMails.size()) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            if (folderKey != null) {
+                JsonNode job = restoreAndWait(stack, "{\"selection\":{\"storeGuid\":\"" + guid + "\",\"folderSourceKey\":\"" + folderKey
+                        + "\",\"includeSubfolders\":true}}");
+                long back = reader.folders(store).stream().filter(f -> "Projects".equals(f.displayName()) && !f.softDeleted()).count();
+                String line = "folder 'Projects' with subfolders (hard-deleted): job " + job.path("id").asText() + " " + counts(job)
+                        + (back > 0 ? "; the folder is back in Kopano" : "; the folder is NOT back in Kopano");
+                info(line);
+                out.add(line);
+            }
+            if (sender != null) {
+                JsonNode job = restoreAndWait(stack, "{\"selection\":{\"storeGuid\":\"" + guid + "\",\"sender\":\"" + sender
+                        + "\",\"deletedOnly\":true}}");
+                int live = 0;
+                try (var ps = c.prepareStatement("SELECT flags & 0x400 FROM hierarchy WHERE id = ?")) {
+                    for (long id : senderMails) {
+                        ps.setLong(1, id);
+                        try (var rs = ps.executeQuery()) {
+                            if (rs.next() && rs.getInt(1) == 0) {
+                                live++;
+                            }
+                        }
+                    }
+                }
+                String line = "every deleted mail from " + sender + ": job " + job.path("id").asText() + " " + counts(job) + "; " + live
+                        + " of the " + senderMails.size() + " mails deleted in step 8 are live again in Kopano";
+                info(line);
+                out.add(line);
+            }
+        } catch (Exception e) {
+            out.add("(folder and sender restore not shown: " + e + ")");
+        }
+        return out;
+    }
+
+    /** Requests a dump from the dump-service, follows it, and waits until the catalog lists it; what to print. */
+    private static String dump(KbrStack stack) {
+        try {
+            var answer = stack.post(stack.dumpService(), "/api/v1/dumps", "{\"server\":\"kopano1\"}");
+            if (answer.statusCode() != 202) {
+                return "the dump-service refused: HTTP " + answer.statusCode() + " " + answer.body();
+            }
+            String jobId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("jobId").asText();
+            long t0 = System.nanoTime();
+            JsonNode job;
+            do {
+                Thread.sleep(300);
+                job = stack.get(stack.dumpService(), "/api/v1/dumps/" + jobId);
+            } while (List.of("QUEUED", "RUNNING").contains(job.path("state").asText()) && System.nanoTime() - t0 < Duration.ofMinutes(5).toNanos());
+            String dumpId = job.path("dumpId").asText();
+            JsonNode listed = null;
+            while (listed == null && System.nanoTime() - t0 < Duration.ofMinutes(6).toNanos()) {
+                for (JsonNode d : stack.get(stack.catalog(), "/api/v1/dumps").path("dumps")) {
+                    if (dumpId.equals(d.path("dumpId").asText())) {
+                        listed = d;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            JsonNode d = job.path("dump");
+            String text = "dump " + dumpId + " " + job.path("state").asText() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms: "
+                    + String.format("%,d", d.path("rows").asLong()) + " rows, " + String.format("%,d", d.path("storedBytes").asLong())
+                    + " bytes stored, snapshot at " + d.path("snapshotAt").asText() + (d.hasNonNull("binlogFile") ? " (binlog "
+                    + d.path("binlogFile").asText() + ":" + d.path("binlogPosition").asText() + ")" : "")
+                    + (listed != null ? "; listed by the catalog (" + stack.catalog().url("/api/v1/dumps") + ")" : "; NOT yet listed by the catalog");
+            info(text);
+            return text;
+        } catch (Exception e) {
+            return "(dump not shown: " + e + ")";
+        }
     }
 
     /** What step 6 deleted (null keys when nothing was), and what to print about it. */
@@ -256,7 +416,7 @@ public final class Demo {
     }
 
     private static void step(int n, String what) {
-        System.out.println("[demo] step " + n + " of 7: " + what);
+        System.out.println("[demo] step " + n + " of 9: " + what);
     }
 
     private static void info(String what) {

@@ -51,6 +51,7 @@ public final class KbrStack implements AutoCloseable {
     private JavaService catalog;
     private JavaService agent;
     private JavaService restoreService;
+    private JavaService dumpService;
 
     private final String encryptionKeys;
     /** A key pair per stack: every service verifies tokens with its public key (docs/auth.md). */
@@ -298,6 +299,33 @@ public final class KbrStack implements AutoCloseable {
         p.putAll(extra);
         restoreService = start("restore-service", p);
         return restoreService;
+    }
+
+    /**
+     * Starts the dump-service for the stack's Kopano database as server {@code serverId} (logical dumps, no schedule;
+     * dumps and attachment copies in this stack's buckets, announced on {@code kbr.dumps} for the catalog).
+     */
+    public JavaService startDumpService(String serverId) {
+        Map<String, String> p = new LinkedHashMap<>();
+        String prefix = "kbr.dump.servers." + serverId + ".";
+        p.put(prefix + "jdbc-url", db.jdbcUrl(KOPANO_DB));
+        p.put(prefix + "user", db.rootUser());
+        p.put(prefix + "password", db.rootPassword());
+        p.put(prefix + "attachment-path", attachments.toString());
+        p.put("kbr.dump.object-store.endpoint", s3.endpoint());
+        p.put("kbr.dump.object-store.access-key", s3.accessKey());
+        p.put("kbr.dump.object-store.secret-key", s3.secretKey());
+        p.put("kbr.dump.object-store.region", s3.region());
+        p.put("kbr.dump.object-store.bucket", bucket() + "-dumps");
+        p.put("kbr.dump.object-store.attachment-bucket", bucket() + "-dump-attachments");
+        p.put("kbr.dump.schedule", "off");
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        dumpService = start("dump-service", p);
+        return dumpService;
+    }
+
+    public JavaService dumpService() {
+        return dumpService;
     }
 
     public JavaService restoreService() {
