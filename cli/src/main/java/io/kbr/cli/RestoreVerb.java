@@ -96,6 +96,9 @@ final class RestoreVerb implements Callable<Integer> {
     @Option(names = "--skip-meta", description = "do not restore the store's metadata (rules, ACLs, settings); the default restores them")
     boolean skipMeta;
 
+    @Option(names = "--only-meta", description = "restore only the store's metadata (rules, ACLs, settings, delegates), no items")
+    boolean onlyMeta;
+
     @Option(names = "--no-wait", description = "print the job id and return at once instead of following the job")
     boolean noWait;
 
@@ -109,6 +112,10 @@ final class RestoreVerb implements Callable<Integer> {
         }
         if (recursive && folder == null) {
             throw new CliException(ExitCodes.USAGE, "--recursive needs --folder");
+        }
+        if (onlyMeta && (skipMeta || !sourceKeys.isEmpty() || folder != null || sender != null || recipient != null || subject != null
+                || periodBegin != null || periodEnd != null || deletes)) {
+            throw new CliException(ExitCodes.USAGE, "--only-meta restores the store's metadata alone: no --skip-meta, --sourcekey or item filters");
         }
         CatalogClient client = kbr.client();
         String guid = store.resolve(client);
@@ -170,6 +177,9 @@ final class RestoreVerb implements Callable<Integer> {
         }
         body.put("conflictMode", overwrite ? "OVERWRITE" : keepBoth ? "KEEP_BOTH" : "SKIP");
         body.put("includeMetadata", !skipMeta);
+        if (onlyMeta) {
+            body.put("metadataOnly", true);
+        }
         return body;
     }
 

@@ -106,6 +106,10 @@ class KbrTest {
                 + "\"deletedOnly\":true},\"asOf\":\"2026-03-01T00:00:00Z\","
                 + "\"target\":{\"serverId\":\"kopano-b\",\"storeGuid\":\"0a1b2c3d4e5f60718293a4b5c6d7e8f9\",\"restoreRoot\":\"Restored/anna\"},"
                 + "\"conflictMode\":\"KEEP_BOTH\",\"includeMetadata\":false}");
+        RestoreVerb meta = parseRestore("--store", guid, "--only-meta", "--target-store", "0A1B2C3D4E5F60718293A4B5C6D7E8F9");
+        assertThat(CatalogClient.JSON.writeValueAsString(meta.request(null, guid))).isEqualTo("{\"selection\":{\"storeGuid\":\"" + guid
+                + "\"},\"target\":{\"storeGuid\":\"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"},\"conflictMode\":\"SKIP\",\"includeMetadata\":true,"
+                + "\"metadataOnly\":true}");
         RestoreVerb keys = parseRestore("--store", guid, "--sourcekey", "AA01", "--sourcekey", "AA02", "--overwrite");
         assertThat(CatalogClient.JSON.writeValueAsString(keys.request(null, guid))).isEqualTo("{\"selection\":{\"storeGuid\":\"" + guid
                 + "\",\"sourceKeys\":[\"AA01\",\"AA02\"]},\"conflictMode\":\"OVERWRITE\",\"includeMetadata\":true}");
@@ -124,6 +128,9 @@ class KbrTest {
         assertThat(badTime.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(badTime.err()).contains("--period-begin", "'last tuesday'");
         assertThat(kbr("restore", "--sourcekey", "AA").err()).contains("--user", "--store");
+        Run metaAndItems = kbr("restore", "--store", store, "--only-meta", "--sender", "x@y", "--url", "http://127.0.0.1:1");
+        assertThat(metaAndItems.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(metaAndItems.err()).contains("--only-meta");
         assertThat(kbr("dump").err()).contains("--server");
         Run neither = kbr("disaster-recovery", "--dump", "d1", "--restore-url", "http://127.0.0.1:1");
         assertThat(neither.code()).isEqualTo(ExitCodes.USAGE);

@@ -101,11 +101,18 @@ class CliSystemIT {
                     + "duplicates, (\\d+) failed").matcher(restore.out());
             assertThat(counts.find()).isTrue();
             int selected = Integer.parseInt(counts.group(1));
-            assertThat(selected).isEqualTo((int) deletedInInbox).isGreaterThanOrEqualTo(3);
+            // the deleted Inbox items, plus the store's metadata (restored by default, as kopano-backup does; --skip-meta skips it)
+            assertThat(selected).isEqualTo((int) deletedInInbox + 1).isGreaterThanOrEqualTo(4);
             assertThat(Integer.parseInt(counts.group(2)) + Integer.parseInt(counts.group(3))).isEqualTo(selected);
             assertThat(Integer.parseInt(counts.group(3))).isGreaterThanOrEqualTo(3); // the three recent ones: undeleted in place
             assertThat(Integer.parseInt(counts.group(5))).isZero();
             assertThat(softDeletedInKopano(stack, victims)).as("the three deleted mails are live again").isZero();
+
+            // kopano-backup's --only-meta: the store's metadata (rules, ACLs, settings, delegates) alone, no items
+            Run meta = kbr("restore", "--user", "user1", "--only-meta", "--url", url, "--token", token);
+            System.out.println(meta.out() + meta.err());
+            assertThat(meta.code()).as(meta.out() + meta.err()).isZero();
+            assertThat(meta.out()).contains(": DONE — 1 selected, 1 restored, 0 undeleted, 0 skipped as duplicates, 0 failed");
 
             Run status = kbr("restore-status", "--url", url, "--token", token);
             assertThat(status.code()).isZero();

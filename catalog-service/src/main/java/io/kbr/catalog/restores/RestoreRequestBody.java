@@ -7,7 +7,16 @@ import java.util.List;
  * checks it and names the offending field.
  */
 public record RestoreRequestBody(Selection selection, String asOf, Target target, String conflictMode,
-        Boolean includeMetadata) {
+        Boolean includeMetadata, Boolean metadataOnly) {
+
+    /** The JSON form; {@code metadataOnly}: the store's metadata alone, no items (selection gives only the store). */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public RestoreRequestBody {
+    }
+
+    public RestoreRequestBody(Selection selection, String asOf, Target target, String conflictMode, Boolean includeMetadata) {
+        this(selection, asOf, target, conflictMode, includeMetadata, null);
+    }
 
     /** Either {@code sourceKeys}, or a filter (at least one of the filter fields). */
     public record Selection(String storeGuid, List<String> sourceKeys, String sender, String recipient,

@@ -52,12 +52,21 @@ public final class RestoreValidator {
         r.setSourceKeys(keys);
         boolean filter = s.sender() != null || s.recipient() != null || (s.subjectWords() != null && !s.subjectWords().isEmpty())
                 || s.period() != null || s.folderSourceKey() != null || Boolean.TRUE.equals(s.deletedOnly());
-        if (keys.isEmpty() && !filter) {
-            throw new InvalidParameterException("selection", "give 'sourceKeys' or at least one filter (sender, recipient, subjectWords, period, folderSourceKey, deletedOnly)");
+        boolean metadataOnly = Boolean.TRUE.equals(body.metadataOnly());
+        if (metadataOnly) {
+            if (!keys.isEmpty() || filter) {
+                throw new InvalidParameterException("metadataOnly", "restores the store's metadata alone: give no sourceKeys and no filter");
+            }
+            if (Boolean.FALSE.equals(body.includeMetadata())) {
+                throw new InvalidParameterException("includeMetadata", "cannot be false with metadataOnly");
+            }
+        } else if (keys.isEmpty() && !filter) {
+            throw new InvalidParameterException("selection", "give 'sourceKeys' or at least one filter (sender, recipient, subjectWords, period, folderSourceKey, deletedOnly), or metadataOnly");
         }
         if (!keys.isEmpty() && filter) {
             throw new InvalidParameterException("selection.sourceKeys", "cannot be combined with filter fields");
         }
+        r.setMetadataOnly(metadataOnly);
         r.setSender(text("selection.sender", s.sender()));
         r.setRecipient(text("selection.recipient", s.recipient()));
         List<String> words = new ArrayList<>();
@@ -115,7 +124,7 @@ public final class RestoreValidator {
         } catch (IllegalArgumentException e) {
             throw new InvalidParameterException("conflictMode", "must be SKIP, OVERWRITE or KEEP_BOTH, not '" + body.conflictMode() + "'");
         }
-        r.setIncludeMetadata(Boolean.TRUE.equals(body.includeMetadata()));
+        r.setIncludeMetadata(metadataOnly || Boolean.TRUE.equals(body.includeMetadata()));
         return r.build();
     }
 

@@ -119,4 +119,17 @@ class RestoreValidatorTest {
         assertThat(RestoreJobState.next("DONE", e.setKind(RestoreEventKind.ITEM).build(), 0)).isEqualTo("DONE");
         assertThat(RestoreJobState.next("FAILED", e.setKind(RestoreEventKind.FINISHED).build(), 0)).isEqualTo("FAILED");
     }
+
+    @Test
+    void metadataOnlyTakesTheStoreAloneAndImpliesIncludeMetadata() {
+        RestoreRequestBody.Selection storeOnly = new RestoreRequestBody.Selection(STORE, null, null, null, null, null, null, null, null);
+        RestoreRequest r = RestoreValidator.validate(new RestoreRequestBody(storeOnly, null, null, null, null, true), "job-m",
+                java.time.Instant.parse("2026-01-01T00:00:00Z"), "kopano-a");
+        assertThat(r.getMetadataOnly()).isTrue();
+        assertThat(r.getIncludeMetadata()).isTrue();
+        assertThat(r.getSourceKeys()).isEmpty();
+        assertThat(field(new RestoreRequestBody(keys("ab01"), null, null, null, null, true))).isEqualTo("metadataOnly");
+        assertThat(field(new RestoreRequestBody(storeOnly, null, null, null, false, true))).isEqualTo("includeMetadata");
+        assertThat(field(new RestoreRequestBody(storeOnly, null, null, null, true, null))).isEqualTo("selection");
+    }
 }

@@ -162,7 +162,8 @@ public final class RestoreRequestConsumer implements AutoCloseable {
             acks.add(publish(event(job, job + "/resolving", RestoreEventKind.RESOLVING).build()));
             RestorePlanner.Plan plan;
             try {
-                plan = planner.plan(request);
+                // metadataOnly: no items, only the store's metadata below
+                plan = request.getMetadataOnly() ? new RestorePlanner.Plan(List.of(), List.of()) : planner.plan(request);
             } catch (CatalogClient.CatalogRejection e) {
                 LOG.warnf("restore %s cannot be resolved: %s", job, e.getMessage());
                 acks.add(publish(event(job, job + "/failed", RestoreEventKind.FAILED).setReason("the selection cannot be resolved: " + e.getMessage()).build()));
