@@ -23,7 +23,8 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode r = kbr.client().post("/api/v1/gc", Map.of("dryRun", dryRun));
+        JsonNode r = Progress.whileWaiting(spec.commandLine().getErr(), "collecting garbage",
+                () -> kbr.client().post("/api/v1/gc", Map.of("dryRun", dryRun)));
         var out = spec.commandLine().getOut();
         if (kbr.json) {
             out.println(r.toPrettyString());

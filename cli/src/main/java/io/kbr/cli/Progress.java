@@ -15,6 +15,7 @@ final class Progress {
     private final boolean interactive;
     private final long quietMillis;
     private String last = "";
+    private String lastPrinted = "";
     private long lastPrintedAt;
     private int drawnLength;
 
@@ -44,6 +45,7 @@ final class Progress {
             err.println(text);
             err.flush();
             lastPrintedAt = System.currentTimeMillis();
+            lastPrinted = text;
         }
     }
 
@@ -53,7 +55,7 @@ final class Progress {
             if (drawnLength > 0) {
                 err.println();
             }
-        } else if (!last.isEmpty()) {
+        } else if (!last.isEmpty() && !last.equals(lastPrinted)) {
             err.println(last);
         }
         err.flush();
@@ -80,5 +82,43 @@ final class Progress {
             b.append("  ").append(detail);
         }
         return b.toString();
+    }
+
+    /**
+     * Runs {@code call} (a request the server answers only when the job is done, e.g. a purge) while the elapsed time
+     * ticks on standard error, so a long job is visibly alive.
+     */
+    static <T> T whileWaiting(PrintWriter err, String label, java.util.function.Supplier<T> call) {
+        Progress progress = onStandardError(err);
+        long started = System.nanoTime();
+        Thread ticker = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(250);
+                    synchronized (progress) {
+                        progress.update(label, (System.nanoTime() - started) / 1_000_000_000L, 0, "s", "");
+                    }
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        }, "kbr-progress");
+        ticker.setDaemon(true);
+        ticker.start();
+        try {
+            return call.get();
+        } finally {
+            ticker.interrupt();
+            try {
+                ticker.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (progress) {
+                if (!progress.last.isEmpty()) {
+                    progress.finish();
+                }
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ final class PurgeCommand implements Callable<Integer> {
             body.put("store", store);
         }
         body.put("dryRun", dryRun);
-        JsonNode r = kbr.client().post("/api/v1/purge", body);
+        JsonNode r = Progress.whileWaiting(spec.commandLine().getErr(), "purging", () -> kbr.client().post("/api/v1/purge", body));
         var out = spec.commandLine().getOut();
         if (kbr.json) {
             out.println(r.toPrettyString());

@@ -172,4 +172,19 @@ class KbrTest {
         assertThat(log.toString().lines()).containsExactly("r [###############...............]  50%  1 / 2 items",
                 "r [##############################] 100%  2 / 2 items");
     }
+
+    @Test
+    void aBlockingJobShowsItsElapsedTimeAndReturnsItsResult() {
+        StringWriter err = new StringWriter();
+        String result = Progress.whileWaiting(new PrintWriter(err), "purging", () -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return "done";
+        });
+        assertThat(result).isEqualTo("done");
+        assertThat(err.toString().lines()).containsExactly("purging  0 s");
+    }
 }
