@@ -33,6 +33,8 @@ public class RestoreMetrics {
     private volatile Map<String, Long> jobs = Map.of();
     private volatile Map<String, Long> items = Map.of();
     private volatile long countedAt;
+    /** The meters registered here, removed when the application stops (tests start several in one JVM). */
+    private final List<io.micrometer.core.instrument.Meter> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RestoreMetrics(DataSource dataSource, MeterRegistry registry) {
         this.dataSource = dataSource;
@@ -41,13 +43,18 @@ public class RestoreMetrics {
 
     void register(@Observes StartupEvent start) {
         for (String state : STATES) {
-            Gauge.builder("kbr.catalog.restore.jobs", () -> counts().jobs.getOrDefault(state, 0L)).tag("state", state)
-                    .description("restore jobs by state").register(registry);
+            meters.add(Gauge.builder("kbr.catalog.restore.jobs", () -> counts().jobs.getOrDefault(state, 0L)).tag("state", state)
+                    .description("restore jobs by state").register(registry));
         }
         for (String outcome : OUTCOMES) {
-            Gauge.builder("kbr.catalog.restore.items", () -> counts().items.getOrDefault(outcome, 0L)).tag("outcome", outcome)
-                    .description("items of restore jobs by their latest outcome").register(registry);
+            meters.add(Gauge.builder("kbr.catalog.restore.items", () -> counts().items.getOrDefault(outcome, 0L)).tag("outcome", outcome)
+                    .description("items of restore jobs by their latest outcome").register(registry));
         }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void removeMeters() {
+        meters.forEach(registry::remove);
     }
 
     private synchronized RestoreMetrics counts() {

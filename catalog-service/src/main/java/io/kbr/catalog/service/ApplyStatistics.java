@@ -30,6 +30,8 @@ public class ApplyStatistics {
     private final Timer lag;
     private final Timer consumeLag;
     private final Map<String, StoreLag> stores = new ConcurrentHashMap<>();
+    /** Every meter this bean registered, removed again when the application stops (tests start several in one JVM). */
+    private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Per store: the lag of the latest applied change, and when it was applied. */
     static final class StoreLag {
@@ -39,11 +41,11 @@ public class ApplyStatistics {
 
     public ApplyStatistics(MeterRegistry registry) {
         this.registry = registry;
-        FunctionCounter.builder("kbr.catalog.events", applied, AtomicLong::get).tag("outcome", "applied")
-                .description("change events consumed, by outcome").register(registry);
-        FunctionCounter.builder("kbr.catalog.events", stale, AtomicLong::get).tag("outcome", "stale").register(registry);
-        FunctionCounter.builder("kbr.catalog.events", duplicates, AtomicLong::get).tag("outcome", "duplicate").register(registry);
-        FunctionCounter.builder("kbr.catalog.events", rejected, AtomicLong::get).tag("outcome", "dead-lettered").register(registry);
+        meters.add(FunctionCounter.builder("kbr.catalog.events", applied, AtomicLong::get).tag("outcome", "applied")
+                .description("change events consumed, by outcome").register(registry));
+        meters.add(FunctionCounter.builder("kbr.catalog.events", stale, AtomicLong::get).tag("outcome", "stale").register(registry));
+        meters.add(FunctionCounter.builder("kbr.catalog.events", duplicates, AtomicLong::get).tag("outcome", "duplicate").register(registry));
+        meters.add(FunctionCounter.builder("kbr.catalog.events", rejected, AtomicLong::get).tag("outcome", "dead-lettered").register(registry));
         this.lag = Timer.builder("kbr.catalog.change.lag")
                 .description("from the agent observing a change to the catalog committing it (searchable)")
                 .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
@@ -55,6 +57,12 @@ public class ApplyStatistics {
                 .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
                 .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
+        meters.add(consumeLag);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void removeMeters() {
+        meters.forEach(registry::remove);
     }
 
     public void count(ApplyOutcome outcome) {
@@ -86,11 +94,11 @@ public class ApplyStatistics {
 
     private StoreLag register(String guid) {
         StoreLag s = new StoreLag();
-        Gauge.builder("kbr.catalog.store.change.lag", s.lagMillis, a -> a.get() / 1000.0).baseUnit("seconds").tag("store", guid)
-                .description("lag of the store's latest applied change: agent observed -> catalog committed").register(registry);
-        Gauge.builder("kbr.catalog.store.last.applied", s.appliedAtMillis, a -> a.get() / 1000.0).baseUnit("seconds").tag("store", guid)
+        meters.add(Gauge.builder("kbr.catalog.store.change.lag", s.lagMillis, a -> a.get() / 1000.0).baseUnit("seconds").tag("store", guid)
+                .description("lag of the store's latest applied change: agent observed -> catalog committed").register(registry));
+        meters.add(Gauge.builder("kbr.catalog.store.last.applied", s.appliedAtMillis, a -> a.get() / 1000.0).baseUnit("seconds").tag("store", guid)
                 .description("when the store's latest change was applied (epoch seconds); now minus this is how long it has been quiet")
-                .register(registry);
+                .register(registry));
         return s;
     }
 
