@@ -176,8 +176,18 @@ public final class RestoreRequestConsumer implements AutoCloseable {
             String metadataProblem = null;
             if (request.getIncludeMetadata()) {
                 // the store's metadata counts as one selected unit with the outcome key "metadata" (docs/restores.md)
-                RestorePlanner.MetadataPlan mp = planner.metadata(request);
-                metadataProblem = mp.problem();
+                RestorePlanner.MetadataPlan mp;
+                try {
+                    mp = planner.metadata(request);
+                } catch (CatalogClient.CatalogRejection e) {
+                    // e.g. the store is no longer in the catalog: a final answer for this unit, not a reason to retry
+                    // (retrying would hold up every request behind this one)
+                    mp = null;
+                    metadataProblem = "the catalog has no metadata for the store: " + e.getMessage();
+                }
+                if (mp != null) {
+                    metadataProblem = mp.problem();
+                }
                 if (metadataProblem == null) {
                     metadataProblem = verify(List.of(mp.document()));
                 }
