@@ -5,8 +5,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kbr.catalog.security.DefaultAdminToken;
-import io.kbr.catalog.security.TestAuthResource;
+import io.kbr.auth.testing.DefaultAdminToken;
+import io.kbr.auth.testing.TestAuthResource;
 import io.kbr.catalog.testing.CatalogApi;
 import io.kbr.catalog.testing.ChangeTopic;
 import io.kbr.catalog.testing.KafkaTestResource;

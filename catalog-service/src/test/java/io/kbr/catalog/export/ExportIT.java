@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbr.blobstore.BlobStore;
 import io.kbr.blobstore.BlobStoreConfig;
-import io.kbr.catalog.security.TestAuth;
+import io.kbr.auth.testing.TestAuth;
 import io.kbr.catalog.testing.ChangeTopic;
 import io.kbr.catalog.testing.KafkaTestResource;
 import io.kbr.catalog.testing.MariaDbTestResource;

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.kbr.auth.TokenIssuer;
+import io.kbr.auth.testing.ExplicitTokens;
+import io.kbr.auth.testing.TestAuth;
 import io.kbr.catalog.testing.ChangeTopic;
 import io.kbr.catalog.testing.KafkaTestResource;
 import io.kbr.catalog.testing.MariaDbTestResource;

@@ -4,7 +4,7 @@ import static io.kbr.catalog.testing.CatalogApi.awaitEventsApplied;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kbr.catalog.security.TestAuth;
+import io.kbr.auth.testing.TestAuth;
 import io.kbr.catalog.testing.ChangeTopic;
 import io.kbr.catalog.testing.KafkaTestResource;
 import io.kbr.catalog.testing.MariaDbTestResource;

@@ -2,6 +2,8 @@ package io.kbr.dumpservice.security;
 
 import static org.hamcrest.Matchers.containsString;
 
+import io.kbr.auth.testing.ExplicitTokens;
+import io.kbr.auth.testing.TestAuth;
 import io.kbr.dumpservice.DumpServersResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

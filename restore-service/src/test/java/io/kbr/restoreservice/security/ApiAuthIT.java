@@ -2,6 +2,8 @@ package io.kbr.restoreservice.security;
 
 import static org.hamcrest.Matchers.equalTo;
 
+import io.kbr.auth.testing.ExplicitTokens;
+import io.kbr.auth.testing.TestAuth;
 import io.kbr.restoreservice.RestoreServersResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

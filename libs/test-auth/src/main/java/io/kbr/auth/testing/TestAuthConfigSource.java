@@ -1,12 +1,13 @@
-package io.kbr.dumpservice.security;
+package io.kbr.auth.testing;
 
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * On the test class path only: the {@code @QuarkusTest} service verifies tokens with {@link TestAuth}'s key. Registered
- * in {@code src/test/resources/META-INF/services}. (A copy of the catalog's; test classes are not shared between modules.)
+ * On the test class path only: the {@code @QuarkusTest} service (catalog, restore-service, dump-service) verifies tokens with {@link TestAuth}'s key. Registered
+ * in this library's {@code META-INF/services}, so depending on it (test scope) is all a module does. A packaged jar (PackagedCatalogIT) gets the same through
+ * {@link TestAuthResource}.
  */
 public class TestAuthConfigSource implements ConfigSource {
     private volatile Map<String, String> properties;

@@ -1,9 +1,9 @@
-package io.kbr.catalog.security;
+package io.kbr.auth.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
-/** For {@code @QuarkusIntegrationTest}s: the packaged catalog verifies {@link TestAuth}'s tokens. */
+/** For {@code @QuarkusIntegrationTest}s: a packaged service verifies {@link TestAuth}'s tokens. */
 public class TestAuthResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {

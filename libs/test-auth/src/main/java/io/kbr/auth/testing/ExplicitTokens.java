@@ -1,4 +1,4 @@
-package io.kbr.catalog.security;
+package io.kbr.auth.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package io.kbr.dumpservice.security;
+package io.kbr.auth.testing;
 
 import io.quarkus.test.junit.callback.QuarkusTestAfterConstructCallback;
 import io.quarkus.test.junit.callback.QuarkusTestBeforeEachCallback;
@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every {@code @QuarkusTest} that does not say {@link ExplicitTokens} talks to the service as an admin: a RestAssured
+ * Every {@code @QuarkusTest} that does not say {@link ExplicitTokens} talks to its service as an admin: a RestAssured
  * filter adds {@link TestAuth#admin()} to each request that has no {@code Authorization} header. The tests written
- * before authentication (and new ones about something else) keep working unchanged; {@code ApiAuthIT} tests the
- * authorisation itself with explicit tokens (and no default). Registered in {@code src/test/resources/META-INF/services}.
+ * before authentication (and new ones about something else) keep working unchanged; {@code CatalogSecurityIT} and the services' {@code ApiAuthIT}s test the
+ * authorisation itself with explicit tokens (and no default). Registered in this library's {@code META-INF/services}.
  */
 public class DefaultAdminToken implements QuarkusTestAfterConstructCallback, QuarkusTestBeforeEachCallback {
 

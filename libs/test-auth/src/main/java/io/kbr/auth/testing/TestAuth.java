@@ -1,4 +1,4 @@
-package io.kbr.catalog.security;
+package io.kbr.auth.testing;
 
 import io.kbr.auth.Pem;
 import io.kbr.auth.Roles;
@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The test JVM's token issuer: one RSA key pair per JVM, kept in system properties so that the Quarkus application's
- * class loader ({@link TestAuthConfigSource}: the key the catalog verifies with) and the tests' class loader
+ * class loader ({@link TestAuthConfigSource}: the key the service verifies with) and the tests' class loader
  * ({@link DefaultAdminToken}, explicit tokens) share it. Not for production.
  */
 public final class TestAuth {
