@@ -44,9 +44,9 @@ final class PurgeCommand implements Callable<Integer> {
             out.println(r.toPrettyString());
             return ExitCodes.OK;
         }
-        out.printf("%s: %,d items, %,d item versions, %,d folders, %,d folder versions older than %s%n",
+        out.printf("%s: %,d items, %,d item versions, %,d folders, %,d folder versions, %,d metadata versions older than %s%n",
                 dryRun ? "would purge" : "purged", r.path("items").asLong(), r.path("itemVersions").asLong(), r.path("folders").asLong(),
-                r.path("folderVersions").asLong(), r.path("cutoff").asText());
+                r.path("folderVersions").asLong(), r.path("metadataVersions").asLong(), r.path("cutoff").asText());
         if (r.hasNonNull("gc")) {
             GcCommand.print(out, r.path("gc"));
         } else if (r.hasNonNull("gcSkipped")) {

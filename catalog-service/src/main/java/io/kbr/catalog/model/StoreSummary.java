@@ -10,7 +10,8 @@ import java.time.Instant;
  * its id, when it completed and how many items and folders it found gone; null before the first.
  * {@code metadataPack}/{@code metadataOffset}/{@code metadataStoredLength} locate the latest store-metadata document
  * (StoreMetadataDocument) when it is a pack entry (null: a stand-alone object); item restores with
- * {@code includeMetadata} read it. The catalog keeps only the latest metadata document, not its history.
+ * {@code includeMetadata} read it. With {@code asOf} (GET /api/v1/stores/{guid}?asOf=) they describe the document the
+ * store had at that instant instead; the history is {@code GET /api/v1/stores/{guid}/metadata/versions}.
  */
 public record StoreSummary(
         String guid,

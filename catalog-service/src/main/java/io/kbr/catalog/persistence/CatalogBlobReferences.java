@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 
 /**
  * References held by item versions ({@code item_blobs}: document, attachments, RFC 822 text of every version
- * still in the catalog) and by stores (their metadata blob). A stand-alone object is referenced when a reference
+ * still in the catalog) and by stores (their current metadata blob and every metadata document still in their history). A stand-alone object is referenced when a reference
  * names its SHA-256 without a pack; a pack is referenced when any reference names it — one referenced entry keeps
  * the whole pack.
  */
@@ -54,7 +54,9 @@ public class CatalogBlobReferences implements BlobReferenceCheck {
                 List<String> shas = new ArrayList<>(blobKeyBySha.keySet());
                 String marks = marks(shas.size());
                 for (String sha : found(c, "SELECT blob_sha256 FROM item_blobs WHERE pack IS NULL AND blob_sha256 IN (" + marks + ")"
-                        + " UNION SELECT metadata_sha256 FROM stores WHERE metadata_pack IS NULL AND metadata_sha256 IN (" + marks + ")",
+                        + " UNION SELECT metadata_sha256 FROM stores WHERE metadata_pack IS NULL AND metadata_sha256 IN (" + marks + ")"
+                        + " UNION SELECT metadata_sha256 FROM store_metadata_versions WHERE metadata_pack IS NULL AND metadata_sha256 IN ("
+                        + marks + ")",
                         shas)) {
                     out.add(blobKeyBySha.get(sha));
                 }
@@ -63,7 +65,8 @@ public class CatalogBlobReferences implements BlobReferenceCheck {
                 List<String> packs = new ArrayList<>(packKeyById.keySet());
                 String marks = marks(packs.size());
                 for (String pack : found(c, "SELECT pack FROM item_blobs WHERE pack IN (" + marks + ")"
-                        + " UNION SELECT metadata_pack FROM stores WHERE metadata_pack IN (" + marks + ")", packs)) {
+                        + " UNION SELECT metadata_pack FROM stores WHERE metadata_pack IN (" + marks + ")"
+                        + " UNION SELECT metadata_pack FROM store_metadata_versions WHERE metadata_pack IN (" + marks + ")", packs)) {
                     out.add(packKeyById.get(pack));
                 }
             }
@@ -72,11 +75,11 @@ public class CatalogBlobReferences implements BlobReferenceCheck {
         return out;
     }
 
-    /** Runs a query with {@code values} bound twice (once per UNION branch) and returns the first column. */
+    /** Runs a query with {@code values} bound three times (once per UNION branch) and returns the first column. */
     private static Set<String> found(Connection c, String sql, List<String> values) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < 3; round++) {
                 for (String v : values) {
                     ps.setString(i++, v);
                 }

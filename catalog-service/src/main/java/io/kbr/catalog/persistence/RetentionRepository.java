@@ -41,6 +41,35 @@ public class RetentionRepository {
                     AND (w.journal_id > v.journal_id OR (w.journal_id = v.journal_id AND (w.observed_at > v.observed_at
                          OR (w.observed_at = v.observed_at AND w.event_id > v.event_id)))))""";
 
+    private static final String LATER_METADATA_VERSION = """
+            EXISTS (SELECT 1 FROM store_metadata_versions w WHERE w.store_guid = v.store_guid AND w.observed_at < ?
+                    AND (w.observed_at > v.observed_at OR (w.observed_at = v.observed_at AND (w.journal_id > v.journal_id
+                         OR (w.journal_id = v.journal_id AND w.id > v.id)))))""";
+
+    /** Store-metadata documents replaced by a later one before the cutoff (dry run); the current one never counts. */
+    public long countSupersededMetadataVersions(Connection c, byte[] store, long cutoff) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM store_metadata_versions v WHERE "
+                + LATER_METADATA_VERSION + storeFilter("v", store))) {
+            int n = bind(ps, 1, cutoff);
+            bindStore(ps, n, store);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Deletes up to {@code limit} superseded metadata versions above {@code afterId}: {deleted, last id or -1}. */
+    public long[] deleteSupersededMetadataVersions(Connection c, byte[] store, long cutoff, int limit, long afterId) throws SQLException {
+        List<Long> ids = ids(c, "SELECT v.id FROM store_metadata_versions v WHERE v.id > " + afterId + " AND " + LATER_METADATA_VERSION
+                + storeFilter("v", store) + " ORDER BY v.id LIMIT " + limit + " FOR UPDATE", store, cutoff);
+        if (ids.isEmpty()) {
+            return new long[] {0, -1};
+        }
+        return new long[] {update(c, "DELETE FROM store_metadata_versions WHERE id IN (" + marks(ids.size()) + ")", ids),
+                ids.get(ids.size() - 1)};
+    }
+
     /** Deleted items and how many versions they hold (dry run). */
     public long[] countDeletedItems(Connection c, byte[] store, long cutoff) throws SQLException {
         String sql = "SELECT COUNT(DISTINCT i.id), COUNT(v.id) FROM items i LEFT JOIN item_versions v ON v.item_id = i.id WHERE "

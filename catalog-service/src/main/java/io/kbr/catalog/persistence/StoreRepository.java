@@ -1,7 +1,9 @@
 package io.kbr.catalog.persistence;
 
 import io.kbr.catalog.mapping.Hex;
+import io.kbr.catalog.model.BlobReference;
 import io.kbr.catalog.model.EventPosition;
+import io.kbr.catalog.model.MetadataVersion;
 import io.kbr.catalog.model.StoreDescription;
 import io.kbr.catalog.model.StoreProgress;
 import io.kbr.catalog.model.StoreSummary;
@@ -115,6 +117,79 @@ public class StoreRepository {
             ps.setBytes(12, guid);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Adds {@code metadata} to the store's metadata history (table {@code store_metadata_versions}), whether or not the
+     * event is the newest description (a late event still says what the metadata was at its instant). A document equal
+     * to the one the store had at that instant adds no row; the same event twice adds one.
+     */
+    public void recordMetadataVersion(Connection c, byte[] guid, BlobReference metadata, EventPosition position) throws SQLException {
+        Optional<MetadataVersion> before = metadataAt(c, guid, position.observedAtMillis());
+        if (before.isPresent() && before.get().sha256().equals(metadata.sha256())) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT IGNORE INTO store_metadata_versions (store_guid, event_id, journal_id, observed_at, metadata_sha256,
+                       metadata_size, metadata_pack, metadata_offset, metadata_stored_length)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setBytes(1, guid);
+            ps.setString(2, position.eventId());
+            ps.setLong(3, position.journalId());
+            ps.setLong(4, position.observedAtMillis());
+            ps.setString(5, metadata.sha256());
+            ps.setLong(6, metadata.size());
+            boolean packed = metadata.pack() != null;
+            ps.setString(7, packed ? metadata.pack() : null);
+            Jdbc.setLong(ps, 8, packed ? metadata.offset() : null);
+            Jdbc.setLong(ps, 9, packed ? metadata.storedLength() : null);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The metadata document the store had at {@code asOfMillis}: the latest one observed at or before it. */
+    public Optional<MetadataVersion> metadataAt(Connection c, byte[] guid, long asOfMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(METADATA_SELECT
+                + " WHERE store_guid = ? AND observed_at <= ? ORDER BY observed_at DESC, journal_id DESC, id DESC LIMIT 1")) {
+            ps.setBytes(1, guid);
+            ps.setLong(2, asOfMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(metadataVersion(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Every metadata document of the store, oldest first. */
+    public List<MetadataVersion> metadataVersions(byte[] guid) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(METADATA_SELECT
+                + " WHERE store_guid = ? ORDER BY observed_at, journal_id, id")) {
+            ps.setBytes(1, guid);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<MetadataVersion> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(metadataVersion(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    /** {@link #metadataAt(Connection, byte[], long)} on its own connection. */
+    public Optional<MetadataVersion> metadataAt(byte[] guid, Instant asOf) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return metadataAt(c, guid, asOf.toEpochMilli());
+        }
+    }
+
+    private static final String METADATA_SELECT = """
+            SELECT observed_at, journal_id, event_id, metadata_sha256, metadata_size, metadata_pack, metadata_offset,
+                   metadata_stored_length
+            FROM store_metadata_versions""";
+
+    private static MetadataVersion metadataVersion(ResultSet rs) throws SQLException {
+        return new MetadataVersion(Instant.ofEpochMilli(rs.getLong("observed_at")), rs.getLong("journal_id"), rs.getString("event_id"),
+                rs.getString("metadata_sha256"), rs.getLong("metadata_size"), rs.getString("metadata_pack"),
+                Jdbc.getLong(rs, "metadata_offset"), Jdbc.getLong(rs, "metadata_stored_length"));
     }
 
     /** Records the last completed full sync of the store and how many objects it found gone. */

@@ -7,6 +7,7 @@ import io.kbr.catalog.model.ItemQuery;
 import io.kbr.catalog.model.StoreStatistics;
 import io.kbr.catalog.model.ItemSummary;
 import io.kbr.catalog.model.ItemVersionSummary;
+import io.kbr.catalog.model.MetadataVersion;
 import io.kbr.catalog.model.StoreSummary;
 import io.kbr.catalog.security.StoreAccess;
 import io.kbr.catalog.service.ItemService;
@@ -52,12 +53,29 @@ public class StoreResource {
 
     @GET
     @Path("/{guid}")
-    @Operation(summary = "One store with item counts and sizes")
+    @Operation(summary = "One store with item counts and sizes",
+            description = "With asOf, the metadata fields (metadataSha256 … metadataStoredLength) are those of the store-metadata "
+                    + "document (rules, ACLs, delegates, settings) the store had at that instant, null if none was recorded by then; "
+                    + "the counts stay current.")
+    @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
     @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
-    public StoreSummary get(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid) {
+    public StoreSummary get(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid,
+            @Parameter(description = "ISO-8601 instant: the metadata document as of then; the latest if absent") @QueryParam("asOf") String asOf) {
+        byte[] store = RequestParameters.guid("guid", guid);
+        java.time.Instant at = RequestParameters.instant("asOf", asOf);
+        access.requireStore(store);
+        return stores.store(store, at);
+    }
+
+    @GET
+    @Path("/{guid}/metadata/versions")
+    @Operation(summary = "Every store-metadata document (rules, ACLs, delegates, settings) recorded for the store, oldest first")
+    @APIResponse(responseCode = "400", description = "An invalid parameter; the detail names it")
+    @APIResponse(responseCode = "404", description = "No event of this store reached the catalog")
+    public List<MetadataVersion> metadataVersions(@Parameter(description = "store GUID, 32 hex digits") @PathParam("guid") String guid) {
         byte[] store = RequestParameters.guid("guid", guid);
         access.requireStore(store);
-        return stores.store(store);
+        return stores.metadataVersions(store);
     }
 
     @GET

@@ -181,6 +181,9 @@ public class ChangeApplier {
         StoreDescription d = store.description();
         // a marker-only event (no user name, no metadata) must not wipe the store's description
         boolean describes = store.marker() == null || d.userName() != null || d.metadata() != null;
+        if (d.metadata() != null) {
+            stores.recordMetadataVersion(c, event.storeGuid(), d.metadata(), event.position());
+        }
         if (describes && (current.isEmpty() || event.position().isNewerThan(current.get()))) {
             stores.describe(c, event.storeGuid(), event.serverId(), d, event.position());
             outcome = ApplyOutcome.APPLIED;

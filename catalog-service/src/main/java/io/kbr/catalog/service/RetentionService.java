@@ -85,6 +85,7 @@ public class RetentionService {
             long itemVersions;
             long folders;
             long folderVersions;
+            long metadataVersions;
             if (dryRun) {
                 long[] counts = inTransaction("count purgeable rows", conn -> {
                     long[] deletedItems = retention.countDeletedItems(conn, store, c);
@@ -92,15 +93,16 @@ public class RetentionService {
                     long[] deletedFolders = retention.countDeletedFolders(conn, store, c);
                     long supersededFolders = retention.countSupersededFolderVersions(conn, store, c);
                     return new long[] {deletedItems[0], deletedItems[1] + superseded, deletedFolders[0],
-                            deletedFolders[1] + supersededFolders};
+                            deletedFolders[1] + supersededFolders, retention.countSupersededMetadataVersions(conn, store, c)};
                 });
                 items = counts[0];
                 itemVersions = counts[1];
                 folders = counts[2];
                 folderVersions = counts[3];
+                metadataVersions = counts[4];
             } else {
                 int batch = Math.max(1, config.retention().purgeBatchSize());
-                long[] totals = new long[4];
+                long[] totals = new long[5];
                 long[] r;
                 long after = 0;
                 do {
@@ -131,13 +133,22 @@ public class RetentionService {
                     totals[3] += r[0];
                     after = r[1];
                 } while (after >= 0);
+                after = 0;
+                do {
+                    long from = after;
+                    r = inTransaction("purge superseded metadata versions",
+                            conn -> retention.deleteSupersededMetadataVersions(conn, store, c, batch, from));
+                    totals[4] += r[0];
+                    after = r[1];
+                } while (after >= 0);
                 items = totals[0];
                 itemVersions = totals[1];
                 folders = totals[2];
                 folderVersions = totals[3];
+                metadataVersions = totals[4];
             }
-            LOG.infof("purge%s of %s: %d items, %d item versions, %d folders, %d folder versions", dryRun ? " (dry run)" : "",
-                    where, items, itemVersions, folders, folderVersions);
+            LOG.infof("purge%s of %s: %d items, %d item versions, %d folders, %d folder versions, %d metadata versions",
+                    dryRun ? " (dry run)" : "", where, items, itemVersions, folders, folderVersions, metadataVersions);
             GcReport gc = null;
             String skipped = null;
             if (objectStore.blobStore().isPresent()) {
@@ -147,7 +158,7 @@ public class RetentionService {
                 skipped = "no object store configured (kbr.catalog.object-store.endpoint): blobs were not collected";
             }
             return new PurgeReport(dryRun, olderThanDays, cutoff, store == null ? null : Hex.encode(store), items, itemVersions,
-                    folders, folderVersions, gc, skipped);
+                    folders, folderVersions, gc, skipped, metadataVersions);
         }
     }
 

@@ -5,6 +5,7 @@ import io.kbr.catalog.model.CatalogStatus;
 import io.kbr.catalog.model.FolderNode;
 import io.kbr.catalog.model.FolderTree;
 import io.kbr.catalog.model.FolderVersionSummary;
+import io.kbr.catalog.model.MetadataVersion;
 import io.kbr.catalog.model.StoreStatistics;
 import io.kbr.catalog.model.StoreProgress;
 import io.kbr.catalog.model.StoreSummary;
@@ -56,6 +57,37 @@ public class StoreService {
             return stores.summary(guid).orElseThrow(() -> new UnknownStoreException(Hex.encode(guid)));
         } catch (SQLException e) {
             throw new CatalogDatabaseException("Cannot read store", e);
+        }
+    }
+
+    /**
+     * The store as {@link #store(byte[])}, its metadata fields ({@code metadataSha256} … {@code metadataStoredLength})
+     * those of the metadata document it had at {@code asOf} (all null when none was recorded by then); counts stay current.
+     */
+    public StoreSummary store(byte[] guid, Instant asOf) {
+        StoreSummary s = store(guid);
+        if (asOf == null) {
+            return s;
+        }
+        try {
+            MetadataVersion m = stores.metadataAt(guid, asOf).orElse(null);
+            return new StoreSummary(s.guid(), s.serverId(), s.userName(), s.storeType(), s.itemCount(), s.totalSize(),
+                    s.softDeletedItemCount(), s.softDeletedSize(), s.hardDeletedItemCount(), s.folderCount(),
+                    m == null ? null : m.sha256(), m == null ? null : m.size(), s.maxJournalId(), s.lastSyncId(),
+                    s.lastSyncCompletedAt(), s.lastSyncRemoved(), m == null ? null : m.pack(), m == null ? null : m.offset(),
+                    m == null ? null : m.storedLength());
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read the store's metadata history", e);
+        }
+    }
+
+    /** Every metadata document recorded for the store, oldest first. */
+    public List<MetadataVersion> metadataVersions(byte[] guid) {
+        requireStore(guid);
+        try {
+            return stores.metadataVersions(guid);
+        } catch (SQLException e) {
+            throw new CatalogDatabaseException("Cannot read the store's metadata history", e);
         }
     }
 

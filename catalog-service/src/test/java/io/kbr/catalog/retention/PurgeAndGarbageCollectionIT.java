@@ -149,7 +149,9 @@ class PurgeAndGarbageCollectionIT {
         assertThat(dry.getBoolean("dryRun")).isTrue();
         assertThat(dry.getLong("items")).isEqualTo(1); // z
         assertThat(dry.getLong("itemVersions")).isEqualTo(3); // z's two versions and x's first
-        assertThat(dry.getLong("gc.objectsDeleted")).isEqualTo(2); // unreferenced already: the orphan, the old metadata
+        assertThat(dry.getLong("metadataVersions")).isEqualTo(1); // store 1's old metadata, replaced at OLD2
+        // unreferenced already: only the orphan; the old metadata is still in the store's metadata history until the purge
+        assertThat(dry.getLong("gc.objectsDeleted")).isEqualTo(1);
         assertThat(dry.getLong("gc.keptYoung")).isEqualTo(1);
         assertThat(listing()).isEqualTo(before);
         assertThat(CatalogApi.versions(s1, x.key())).hasSize(2);
@@ -158,6 +160,7 @@ class PurgeAndGarbageCollectionIT {
         JsonPath done = purge("{\"olderThanDays\": 365, \"store\": \"" + s1.hex + "\"}");
         assertThat(done.getLong("items")).isEqualTo(1);
         assertThat(done.getLong("itemVersions")).isEqualTo(3);
+        assertThat(done.getLong("metadataVersions")).isEqualTo(1);
         Set<String> gone = Set.of(key(docX1), key(docZ), key(onlyZ), key(orphan), key(metaOld), key(p2a));
         assertThat(done.getLong("gc.objectsScanned")).isEqualTo(16);
         assertThat(done.getLong("gc.objectsDeleted")).isEqualTo(6);
@@ -182,6 +185,9 @@ class PurgeAndGarbageCollectionIT {
         assertThat(CatalogApi.versions(s1, x.key())).extracting(v -> v.get("journalId")).containsExactly(20);
         assertThat(CatalogApi.versions(s1, r.key())).hasSize(2);
         assertThat(CatalogApi.versions(s2, y.key())).hasSize(1);
+        // store 1's metadata history keeps only the current document
+        assertThat(given().get("/api/v1/stores/{g}/metadata/versions", s1.hex).then().statusCode(200).extract().jsonPath()
+                .getList("sha256", String.class)).containsExactly(metaNew.getSha256());
 
         // ---- again: nothing more to do; the young orphan is deleted once it is old ----
         JsonPath again = gc("{}");
