@@ -165,6 +165,9 @@ class RestoreSystemIT {
             assertThat(metaItem.path("outcome").asText()).isEqualTo("RESTORED");
             MetadataView user2Meta = metadata(stack, user2);
             assertThat(user2Meta.rules()).isEqualTo(user1Meta.rules());
+            // the rule's move action now names user2's own Inbox/Newsletters (entryids remapped), as it named user1's
+            assertThat(user1Meta.ruleTargets()).containsExactly("IPM_SUBTREE/Inbox/Newsletters");
+            assertThat(user2Meta.ruleTargets()).isEqualTo(user1Meta.ruleTargets());
             assertThat(user2Meta.delegates()).isEqualTo(user1Meta.delegates());
             assertThat(user2Meta.settings()).isEqualTo(user1Meta.settings());
             assertThat(user2Meta.acls()).containsAll(user1Meta.acls());
@@ -375,8 +378,13 @@ class RestoreSystemIT {
 
     // ---------------------------------------------------------------------------------------------------
 
-    /** A store's metadata comparable across stores: rules blob, delegates, §9.4 settings, ACLs as "object-path|grantee|type|rights". */
-    record MetadataView(Bytes rules, io.kbr.kopano.model.StoreMetadata.Delegates delegates, List<Object> settings, Set<String> acls) {
+    /**
+     * A store's metadata comparable across stores: the rules (their text apart from the move/copy targets' entryids, and
+     * each target as the path of the folder it names in this store — so a restored copy pointing at the target store's own
+     * folder compares equal), delegates, §9.4 settings, ACLs as "object-path|grantee|type|rights".
+     */
+    record MetadataView(String rules, List<String> ruleTargets, io.kbr.kopano.model.StoreMetadata.Delegates delegates, List<Object> settings,
+            Set<String> acls) {
     }
 
     private static MetadataView metadata(KbrStack stack, Store store) throws Exception {
@@ -398,7 +406,16 @@ class RestoreSystemIT {
             for (int tag : PropTags.STORE_SETTINGS) {
                 settings.add(PropertyList.find(md.storeProps(), tag));
             }
-            return new MetadataView(md.rulesData(), md.delegates(), settings, acls);
+            List<String> ruleTargets = new ArrayList<>();
+            for (io.kbr.kopano.model.StoreMetadata.RuleFolder f : md.ruleFolders()) {
+                Folder target = byId.values().stream().filter(x -> x.sourceKey().equals(f.sourceKey())).findFirst().orElse(null);
+                List<String> p = new ArrayList<>();
+                for (Folder cur = target; cur != null && cur.hierarchyId() != store.rootFolderId(); cur = byId.get(cur.parentId())) {
+                    p.add(0, cur.displayName());
+                }
+                ruleTargets.add(!f.sameStore() ? "(another store)" : target == null ? "(missing)" : String.join("/", p));
+            }
+            return new MetadataView(io.kbr.kopano.store.RulesData.skeleton(md.rulesData()), ruleTargets, md.delegates(), settings, acls);
         }
     }
 

@@ -204,6 +204,9 @@ public final class Documents implements AutoCloseable {
                 .setDelegateNames(md.delegates().names())
                 .setDelegateEntryIds(delegateIds)
                 .setDelegateFlags(md.delegates().flags())
+                .setRuleFolders(md.ruleFolders().stream().map(f -> new io.kbr.events.schema.RuleFolderDocument(
+                        ByteBuffer.wrap(f.entryId().unsafeArray()), f.sourceKey() == null ? null : ByteBuffer.wrap(f.sourceKey().unsafeArray()),
+                        f.sameStore())).toList())
                 .build();
         return putPacked(METADATA_CODEC.encode(doc));
     }

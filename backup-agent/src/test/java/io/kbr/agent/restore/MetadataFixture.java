@@ -44,6 +44,9 @@ final class MetadataFixture {
                 .setDelegateNames(md.delegates().names())
                 .setDelegateEntryIds(md.delegates().entryIds().stream().map(b -> ByteBuffer.wrap(b.unsafeArray())).toList())
                 .setDelegateFlags(md.delegates().flags())
+                .setRuleFolders(md.ruleFolders().stream().map(f -> new io.kbr.events.schema.RuleFolderDocument(
+                        ByteBuffer.wrap(f.entryId().unsafeArray()), f.sourceKey() == null ? null : ByteBuffer.wrap(f.sourceKey().unsafeArray()),
+                        f.sameStore())).toList())
                 .build();
     }
 
@@ -75,6 +78,17 @@ final class MetadataFixture {
             out.put(f.hierarchyId(), String.join("/", p));
         }
         return out;
+    }
+
+    /** The path ({@link #paths}) of the store's live folder with sourcekey {@code sourceKey}, or null. */
+    static String path(KopanoReader reader, Store store, Bytes sourceKey) throws Exception {
+        Map<Long, String> paths = paths(reader, store);
+        for (Folder f : reader.folders(store)) {
+            if (f.sourceKey().equals(sourceKey)) {
+                return paths.get(f.hierarchyId());
+            }
+        }
+        return null;
     }
 
     /** Every ACL entry as "object|grantee|type|rights", the object being "(store)" or the folder's path (so remapped ids compare). */

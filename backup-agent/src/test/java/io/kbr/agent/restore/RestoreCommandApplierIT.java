@@ -257,7 +257,13 @@ class RestoreCommandApplierIT {
                 assertThat(e.getReason()).contains(srcMeta.acls().size() + " ACL entries").doesNotContain("not restored");
             });
             io.kbr.kopano.model.StoreMetadata dstAfter = reader.metadata(dst);
-            assertThat(dstAfter.rulesData()).isEqualTo(srcMeta.rulesData());
+            // the same rules, their move action pointed at user2's own Inbox/Newsletters in user2's store
+            assertThat(io.kbr.kopano.store.RulesData.skeleton(dstAfter.rulesData())).isEqualTo(io.kbr.kopano.store.RulesData.skeleton(srcMeta.rulesData()));
+            assertThat(dstAfter.ruleFolders()).singleElement().satisfies(f -> {
+                assertThat(f.sameStore()).isTrue();
+                assertThat(MetadataFixture.path(reader, dst, f.sourceKey())).isEqualTo("IPM_SUBTREE/Inbox/Newsletters");
+            });
+            assertThat(srcMeta.ruleFolders()).singleElement().satisfies(f -> assertThat(f.sourceKey()).isNotEqualTo(dstAfter.ruleFolders().get(0).sourceKey()));
             assertThat(dstAfter.delegates()).isEqualTo(srcMeta.delegates());
             assertThat(MetadataFixture.settings(dstAfter)).isEqualTo(MetadataFixture.settings(srcMeta));
             // entry by entry: every source ACL on the same-path folder of the target (ids remapped), the target's own kept
@@ -274,7 +280,7 @@ class RestoreCommandApplierIT {
             assertThat(rerun).singleElement().extracting(RestoreEvent::getOutcome).isEqualTo(RestoreItemOutcome.RESTORED);
             assertThat(aclRows(c)).isEqualTo(aclRows);
             assertThat(MetadataFixture.acls(reader, dst)).isEqualTo(dstAcls);
-            assertThat(reader.metadata(dst).rulesData()).isEqualTo(srcMeta.rulesData());
+            assertThat(reader.metadata(dst).rulesData()).isEqualTo(dstAfter.rulesData());
             assertThat(reader.metadata(dst).delegates()).isEqualTo(srcMeta.delegates());
 
             // a redelivered command whose metadata outcome is known: returned as it was, nothing applied

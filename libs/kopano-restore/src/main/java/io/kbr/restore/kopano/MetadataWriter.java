@@ -2,6 +2,7 @@ package io.kbr.restore.kopano;
 
 import io.kbr.documents.PropertyValues;
 import io.kbr.events.schema.AclDocument;
+import io.kbr.events.schema.RuleFolderDocument;
 import io.kbr.events.schema.StoreMetadataDocument;
 import io.kbr.kopano.model.Bytes;
 import io.kbr.kopano.model.PropTags;
@@ -10,6 +11,7 @@ import io.kbr.kopano.model.Property;
 import io.kbr.kopano.model.Store;
 import io.kbr.kopano.store.ChangeTypes;
 import io.kbr.kopano.store.EntryIds;
+import io.kbr.kopano.store.RulesData;
 import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,7 +54,8 @@ final class MetadataWriter {
             if (inbox == null) {
                 problems.add("rules not restored: the target store has no Inbox (receivefolder '')");
             } else {
-                db.upsertProp(inbox, Property.of(PropTags.RULES_DATA, PropType.BINARY, Bytes.wrap(PropertyValues.bytes(md.getRulesData()))));
+                Bytes rulesData = repointRules(Bytes.wrap(PropertyValues.bytes(md.getRulesData())), md.getRuleFolders(), folderMap);
+                db.upsertProp(inbox, Property.of(PropTags.RULES_DATA, PropType.BINARY, rulesData));
                 long parent = db.hierarchyRow(inbox)[0];
                 Bytes sk = db.sourceKeyOf(inbox);
                 Bytes parentSk = db.sourceKeyOf(parent);
@@ -103,6 +106,59 @@ final class MetadataWriter {
             }
         }
         return new MetadataOutcome(settings, rules, acls, delegates, problems);
+    }
+
+    /**
+     * §9.1: points each move/copy action of the rules at the target store's copy of its folder — the folder the backup
+     * resolved the action's entryid to (by sourcekey), found as ACL folders are ({@link #folder}) — and at the target
+     * store (the wrapped store entryid's inner part). An action whose folder is in another store stays as it is; one whose
+     * folder cannot be found in the target stays as it is and is named in the problems (as kopano-backup's
+     * {@code rules_loads} leaves an unresolvable target).
+     */
+    private Bytes repointRules(Bytes rulesData, List<RuleFolderDocument> ruleFolders, Map<Bytes, Long> folderMap) throws SQLException {
+        Map<Bytes, RuleFolderDocument> byEntryId = new java.util.HashMap<>();
+        for (RuleFolderDocument f : ruleFolders) {
+            byEntryId.put(bytes(f.getEntryId()), f);
+        }
+        Bytes targetStore = db.indexedValue(store.hierarchyId(), PropTags.ENTRYID);
+        try {
+            return RulesData.rewrite(rulesData, t -> {
+                Bytes eid = EntryIds.normalise(t.folderEntryId());
+                RuleFolderDocument f = byEntryId.get(eid);
+                if (f == null) {
+                    problems.add("a rule action's target folder " + HexFormat.of().formatHex(eid.unsafeArray())
+                            + " was not resolved by the backup: left unchanged");
+                    return java.util.Optional.empty();
+                }
+                if (!f.getSameStore()) {
+                    return java.util.Optional.empty(); // another user's or the public store: its entryids do not change
+                }
+                if (f.getSourceKey() == null) {
+                    problems.add("a rule action's target folder did not exist when the rules were backed up: left unchanged");
+                    return java.util.Optional.empty();
+                }
+                Bytes sourceKey = bytes(f.getSourceKey());
+                try {
+                    Long target = folder(sourceKey, folderMap);
+                    Bytes targetFolder = target == null ? null : db.indexedValue(target, PropTags.ENTRYID);
+                    if (targetFolder == null || targetStore == null) {
+                        problems.add("a rule action's target folder " + HexFormat.of().formatHex(sourceKey.unsafeArray())
+                                + " is not in the target store: left pointing at the original folder");
+                        return java.util.Optional.empty();
+                    }
+                    java.util.Optional<Bytes> storeEid = RulesData.rewrapStoreEntryId(t.storeEntryId(), EntryIds.storeGuid(eid), targetStore);
+                    if (storeEid.isEmpty()) {
+                        problems.add("a rule action's store entryid does not contain the source store's entryid: left unchanged");
+                        return java.util.Optional.empty();
+                    }
+                    return java.util.Optional.of(new RulesData.Target(storeEid.get(), targetFolder));
+                } catch (SQLException e) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException(e));
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw (SQLException) e.getCause().getCause();
+        }
     }
 
     private static Bytes bytes(ByteBuffer b) {

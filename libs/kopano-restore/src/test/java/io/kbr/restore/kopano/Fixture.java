@@ -156,6 +156,16 @@ final class Fixture implements AutoCloseable {
         return out;
     }
 
+    /** PR_ENTRYID of a store, folder or message as {@code indexedproperties} holds it. */
+    io.kbr.kopano.model.Bytes entryId(long hierarchyId) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT val_binary FROM indexedproperties WHERE hierarchyid = ? AND tag = 4095")) {
+            ps.setLong(1, hierarchyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? io.kbr.kopano.model.Bytes.wrap(rs.getBytes(1)) : null;
+            }
+        }
+    }
+
     long count(String sql, Object... args) throws SQLException {
         try (var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {

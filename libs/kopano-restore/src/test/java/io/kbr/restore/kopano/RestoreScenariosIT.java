@@ -220,7 +220,16 @@ class RestoreScenariosIT {
                     .setDelegateNames(srcMeta.delegates().names())
                     .setDelegateEntryIds(srcMeta.delegates().entryIds().stream().map(b -> ByteBuffer.wrap(b.unsafeArray())).toList())
                     .setDelegateFlags(srcMeta.delegates().flags())
+                    .setRuleFolders(srcMeta.ruleFolders().stream().map(f -> new io.kbr.events.schema.RuleFolderDocument(
+                            ByteBuffer.wrap(f.entryId().unsafeArray()), f.sourceKey() == null ? null : ByteBuffer.wrap(f.sourceKey().unsafeArray()),
+                            f.sameStore())).toList())
                     .build();
+            // the seeded rule moves into Inbox/Newsletters: the backup resolved that folder's entryid to its sourcekey
+            Folder srcNewsletters = src.reader().folders(srcStore).stream().filter(x -> "Newsletters".equals(x.displayName())).findFirst().orElseThrow();
+            assertThat(srcMeta.ruleFolders()).singleElement().satisfies(f -> {
+                assertThat(f.sourceKey()).isEqualTo(srcNewsletters.sourceKey());
+                assertThat(f.sameStore()).isTrue();
+            });
             // Inbox and Calendar of the target are the store's own folders: map the source's ones to them.
             Map<Bytes, Long> folderMap = new HashMap<>();
             Map<Long, Folder> srcFolders = byId(src.reader().folders(srcStore));
@@ -237,7 +246,19 @@ class RestoreScenariosIT {
             assertThat(mo.acls()).isEqualTo(srcMeta.acls().size());
             assertThat(mo.rules()).isTrue();
             StoreMetadata dstMeta = dst.reader().metadata(dstStore);
-            assertThat(dstMeta.rulesData()).isEqualTo(srcMeta.rulesData());
+            // The rule now moves into the target store's copy of Newsletters (below the restore root), in the target store;
+            // apart from the two entryids the blob is byte for byte the source's.
+            Folder dstNewsletters = folders.values().stream().filter(x -> "Newsletters".equals(x.displayName())).findFirst().orElseThrow();
+            List<io.kbr.kopano.store.RulesData.Target> targets = io.kbr.kopano.store.RulesData.targets(dstMeta.rulesData());
+            assertThat(targets).singleElement().satisfies(t -> {
+                assertThat(t.folderEntryId()).isEqualTo(dst.entryId(dstNewsletters.hierarchyId()));
+                assertThat(io.kbr.kopano.store.EntryIds.storeGuid(t.folderEntryId())).isEqualTo(dstStore.guid());
+                assertThat(java.util.Arrays.copyOfRange(t.storeEntryId().unsafeArray(), t.storeEntryId().length() - 48, t.storeEntryId().length()))
+                        .isEqualTo(dst.entryId(dstStore.hierarchyId()).unsafeArray());
+            });
+            io.kbr.kopano.store.RulesData.Target srcTarget = io.kbr.kopano.store.RulesData.targets(srcMeta.rulesData()).get(0);
+            assertThat(srcTarget.folderEntryId()).isNotEqualTo(targets.get(0).folderEntryId());
+            assertThat(io.kbr.kopano.store.RulesData.skeleton(dstMeta.rulesData())).isEqualTo(io.kbr.kopano.store.RulesData.skeleton(srcMeta.rulesData()));
             assertThat(dstMeta.delegates()).isEqualTo(srcMeta.delegates());
             for (int tag : PropTags.STORE_SETTINGS) {
                 assertThat(PropertyList.find(dstMeta.storeProps(), tag)).isEqualTo(PropertyList.find(srcMeta.storeProps(), tag));

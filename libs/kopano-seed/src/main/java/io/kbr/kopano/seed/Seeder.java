@@ -564,8 +564,31 @@ public final class Seeder {
                 Property.of(PropTags.EC_OUTOFOFFICE_UNTIL, PropType.SYSTIME, FileTimes.fromInstant(base.plus(Duration.ofDays(14)))),
                 Property.of(PropTags.EC_WEBACCESS_SETTINGS_JSON, PropType.UNICODE,
                         "{\"settings\":{\"zarafa\":{\"v1\":{\"main\":{\"language\":\"en_GB\",\"default_context\":\"mail\"}}}}}")));
-        writer.setRules(t.layout, Bytes.wrap(("<?xml version=\"1.0\"?><RuleSet><Rule name=\"Move newsletters\" folder=\""
-                + NEWSLETTERS + "\"/></RuleSet>").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        writer.setRules(t.layout, rulesXml(writer.entryIdOf(t.layout.store().hierarchyId()), writer.entryIdOf(t.folders.get(NEWSLETTERS))));
+    }
+
+    /**
+     * One server-side rule "Move newsletters" (PR_RULES_DATA, §9.1) in the shape of kopano's gSOAP serialisation of the
+     * rules rowset ({@code soap_put_rowSet(…, "tableData", "rowSet")}, structs {@code propVal}/{@code actions} of
+     * {@code proto.h}): an OP_MOVE action whose {@code moveCopy} holds the MAPI-wrapped store entryid and the Newsletters
+     * folder's entryid, so backups and restores meet the entryids a real rule holds.
+     */
+    static Bytes rulesXml(Bytes storeEntryId, Bytes folderEntryId) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<tableData xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+                + " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:ns=\"urn:zarafa\" xsi:type=\"ns:rowSet\">"
+                + "<item><item><ulPropTag>1718878228</ulPropTag><Value><li>1</li></Value></item>" // PR_RULE_ID
+                + "<item><ulPropTag>1719009283</ulPropTag><Value><ul>10</ul></Value></item>" // PR_RULE_SEQUENCE
+                + "<item><ulPropTag>1719074819</ulPropTag><Value><ul>1</ul></Value></item>" // PR_RULE_STATE: ST_ENABLED
+                + "<item><ulPropTag>1719795743</ulPropTag><Value><lpszA>Move newsletters</lpszA></Value></item>" // PR_RULE_NAME
+                + "<item><ulPropTag>1719206141</ulPropTag><Value><res><ulType>4</ulType><prop><ulPropTag>3604511</ulPropTag>"
+                + "<Value><lpszA>newsletter</lpszA></Value></prop></res></Value></item>" // PR_RULE_CONDITION: subject contains
+                + "<item><ulPropTag>1719664894</ulPropTag><Value><actions><item><acttype>1</acttype><flavor>0</flavor><flags>0</flags>"
+                + "<moveCopy><store>" + b64.encodeToString(io.kbr.kopano.store.RulesData.wrapStoreEntryId(storeEntryId).unsafeArray())
+                + "</store><folder>" + b64.encodeToString(folderEntryId.unsafeArray()) + "</folder></moveCopy></item></actions>"
+                + "</Value></item></item></tableData>\n";
+        return Bytes.wrap(xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void sample(Target t, String path, long folder, NewMessage m) throws SQLException {

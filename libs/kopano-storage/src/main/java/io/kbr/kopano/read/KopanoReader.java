@@ -369,7 +369,33 @@ public final class KopanoReader {
             Node n = loadObjects(List.of(inbox)).get(inbox);
             rules = PropertyList.find(n.props, PropTags.RULES_DATA).map(p -> (Bytes) p.value()).orElse(null);
         }
-        return new StoreMetadata(storeProps, acls, rules, delegates(store, folders));
+        return new StoreMetadata(storeProps, acls, rules, delegates(store, folders), ruleFolders(store, rules));
+    }
+
+    /** §9.1: the folders the rules move/copy to, by entryid, resolved to their sourcekeys through {@code indexedproperties}. */
+    private List<StoreMetadata.RuleFolder> ruleFolders(Store store, Bytes rules) throws SQLException {
+        List<StoreMetadata.RuleFolder> out = new ArrayList<>();
+        java.util.Set<Bytes> seen = new java.util.HashSet<>();
+        for (io.kbr.kopano.store.RulesData.Target t : io.kbr.kopano.store.RulesData.targets(rules)) {
+            Bytes entryId = io.kbr.kopano.store.EntryIds.normalise(t.folderEntryId());
+            if (entryId.length() < 20 || !seen.add(entryId)) {
+                continue;
+            }
+            Bytes sourceKey = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.val_binary FROM indexedproperties e JOIN indexedproperties s"
+                    + " ON s.hierarchyid = e.hierarchyid AND s.tag = " + PropTags.SOURCE_KEY + " WHERE e.tag = " + PropTags.ENTRYID
+                    + " AND e.val_binary = ?")) {
+                ps.setBytes(1, entryId.unsafeArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        sourceKey = Bytes.wrap(rs.getBytes(1));
+                    }
+                }
+            }
+            out.add(new StoreMetadata.RuleFolder(entryId, sourceKey,
+                    io.kbr.kopano.store.EntryIds.storeGuid(entryId).equals(store.guid())));
+        }
+        return out;
     }
 
     private Long receiveFolder(Store store, String messageClass) throws SQLException {

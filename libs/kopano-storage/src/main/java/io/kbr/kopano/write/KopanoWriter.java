@@ -735,7 +735,8 @@ public final class KopanoWriter {
         return indexedValue(id, PropTags.SOURCE_KEY);
     }
 
-    private Bytes entryIdOf(long id) throws SQLException {
+    /** The object's PR_ENTRYID as {@code indexedproperties} holds it (§4.1), or null (recipients, attachments). */
+    public Bytes entryIdOf(long id) throws SQLException {
         return indexedValue(id, PropTags.ENTRYID);
     }
 
