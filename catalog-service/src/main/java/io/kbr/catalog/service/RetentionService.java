@@ -112,35 +112,17 @@ public class RetentionService {
                     totals[1] += r[1];
                     after = r[2];
                 } while (after >= 0);
-                after = 0;
-                do {
-                    long from = after;
-                    r = inTransaction("purge superseded item versions",
-                            conn -> retention.deleteSupersededItemVersions(conn, store, c, batch, from));
-                    totals[1] += r[0];
-                    after = r[1];
-                } while (after >= 0);
+                totals[1] += superseded("purge superseded item versions",
+                        (conn, from) -> retention.deleteSupersededItemVersions(conn, store, c, batch, from));
                 do {
                     r = inTransaction("purge deleted folders", conn -> retention.deleteDeletedFolders(conn, store, c, batch));
                     totals[2] += r[0];
                     totals[3] += r[1];
                 } while (r[0] >= batch);
-                after = 0;
-                do {
-                    long from = after;
-                    r = inTransaction("purge superseded folder versions",
-                            conn -> retention.deleteSupersededFolderVersions(conn, store, c, batch, from));
-                    totals[3] += r[0];
-                    after = r[1];
-                } while (after >= 0);
-                after = 0;
-                do {
-                    long from = after;
-                    r = inTransaction("purge superseded metadata versions",
-                            conn -> retention.deleteSupersededMetadataVersions(conn, store, c, batch, from));
-                    totals[4] += r[0];
-                    after = r[1];
-                } while (after >= 0);
+                totals[3] += superseded("purge superseded folder versions",
+                        (conn, from) -> retention.deleteSupersededFolderVersions(conn, store, c, batch, from));
+                totals[4] += superseded("purge superseded metadata versions",
+                        (conn, from) -> retention.deleteSupersededMetadataVersions(conn, store, c, batch, from));
                 items = totals[0];
                 itemVersions = totals[1];
                 folders = totals[2];
@@ -295,6 +277,24 @@ public class RetentionService {
                 c[6]++;
             }
         }
+    }
+
+    /** One batch of a keyset-paged delete: {deleted, last id examined or -1 when nothing was left}. */
+    private interface SupersededBatch {
+        long[] delete(Connection conn, long afterId) throws SQLException;
+    }
+
+    /** Runs {@code batch} in short transactions from id 0 until nothing is left; returns how many rows it deleted. */
+    private long superseded(String what, SupersededBatch batch) {
+        long deleted = 0;
+        long after = 0;
+        while (after >= 0) {
+            long from = after;
+            long[] r = inTransaction(what, conn -> batch.delete(conn, from));
+            deleted += r[0];
+            after = r[1];
+        }
+        return deleted;
     }
 
     private interface Work<T> {
