@@ -190,11 +190,11 @@ class DockerComposeTest {
             assertThat(Yaml.list(services.get(s).get("volumes"))).contains("kopano-attachments:/var/lib/kopano/attachments:ro");
         }
         assertThat(environment(services.get("backup-agent")).get("KBR_AGENT_ATTACHMENTS_PATH"))
-                .isEqualTo(environment(services.get("dump-service")).get("KOPANO_ATTACHMENT_PATH"))
+                .isEqualTo(environment(services.get("dump-service")).get("KBR_DUMP_SERVERS_KOPANO1_ATTACHMENT_PATH"))
                 .isEqualTo("/var/lib/kopano/attachments");
         // agent and dump-service back up the same Kopano database
         assertThat(KubernetesManifestsTest.host(environment(services.get("backup-agent")).get("KOPANO_JDBC_URL")))
-                .isEqualTo(KubernetesManifestsTest.host(environment(services.get("dump-service")).get("KOPANO_JDBC_URL")))
+                .isEqualTo(KubernetesManifestsTest.host(environment(services.get("dump-service")).get("KBR_DUMP_SERVERS_KOPANO1_JDBC_URL")))
                 .isEqualTo("kopano-db");
     }
 
