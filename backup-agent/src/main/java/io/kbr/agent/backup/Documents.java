@@ -6,6 +6,7 @@ import io.kbr.blobstore.Packer;
 import io.kbr.blobstore.PutResult;
 import io.kbr.events.BlobRefs;
 import io.kbr.documents.PropertyValues;
+import io.kbr.documents.SingleObjectEncoder;
 import io.kbr.events.AvroCodec;
 import io.kbr.events.schema.AclDocument;
 import io.kbr.events.schema.BlobRef;
@@ -46,6 +47,8 @@ public final class Documents implements AutoCloseable {
 
     static final AvroCodec<ItemDocument> ITEM_CODEC = AvroCodec.of(ItemDocument.class);
     static final AvroCodec<StoreMetadataDocument> METADATA_CODEC = AvroCodec.of(StoreMetadataDocument.class);
+    /** The same bytes as {@link #ITEM_CODEC}, with a reused buffered encoder per thread (Avro's was ~19 % of a backup's CPU). */
+    private static final SingleObjectEncoder<ItemDocument> ITEM_ENCODER = new SingleObjectEncoder<>(ItemDocument.class);
 
     private final BlobStore blobs;
     private final BackupProgress progress;
@@ -129,7 +132,7 @@ public final class Documents implements AutoCloseable {
      * deduplication and saves one PUT per item, which is what limits a backup against an object store.
      */
     public BlobRef putItem(ItemDocument doc) {
-        return putPacked(ITEM_CODEC.encode(doc));
+        return putPacked(ITEM_ENCODER.encode(doc));
     }
 
     private BlobRef putPacked(byte[] data) {

@@ -407,7 +407,13 @@ public final class BlobStore implements AutoCloseable {
 
     /** One pack entry: zstd frame of {@code plain}, through the codec. */
     byte[] encodeEntry(byte[] plain) {
-        byte[] compressed = Zstd.compress(plain, compressionLevel);
+        // One compression context per thread: Zstd.compress(byte[], level) creates and frees a context (and its
+        // tables) for every call, a measurable share of compressing a ~17 KB document (docs/benchmarks.md).
+        ZstdCompressCtx ctx = ENTRY_COMPRESSORS.get();
+        if (ctx.level != compressionLevel) {
+            ctx.setLevel(compressionLevel);
+        }
+        byte[] compressed = ctx.compress(plain);
         if (codec == IdentityCodec.INSTANCE) {
             return compressed;
         }
@@ -419,6 +425,23 @@ public final class BlobStore implements AutoCloseable {
         }
         return out.toByteArray();
     }
+
+    /** A reusable zstd context remembering its level (set per call: stores of different levels may share a thread). */
+    private static final class ZstdCompressCtx {
+        final com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx();
+        int level = Integer.MIN_VALUE;
+
+        void setLevel(int level) {
+            ctx.setLevel(level);
+            this.level = level;
+        }
+
+        byte[] compress(byte[] plain) {
+            return ctx.compress(plain);
+        }
+    }
+
+    private static final ThreadLocal<ZstdCompressCtx> ENTRY_COMPRESSORS = ThreadLocal.withInitial(ZstdCompressCtx::new);
 
     private byte[] decodeEntry(PackedBlob blob, String where, byte[] stored) {
         byte[] plain;

@@ -18,7 +18,7 @@ public final class PropertyValues {
 
     public static PropertyValue toAvro(Property p) {
         NamedPropertyName name = p.named() == null ? null
-                : new NamedPropertyName(p.named().guid().toString(), p.named().lid(), p.named().name());
+                : new NamedPropertyName(guidString(p.named().guid()), p.named().lid(), p.named().name());
         Object value;
         if (p.value() instanceof List<?> list) {
             List<Object> out = new ArrayList<>(list.size());
@@ -30,6 +30,20 @@ public final class PropertyValues {
             value = toAvroScalar(p.value());
         }
         return new PropertyValue(p.id(), p.type(), name, value);
+    }
+
+    /** Property-set GUIDs as text: a handful of distinct ones, formatted once each instead of once per property. */
+    private static final java.util.concurrent.ConcurrentHashMap<UUID, String> GUID_TEXT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String guidString(UUID guid) {
+        String s = GUID_TEXT.get(guid);
+        if (s == null) {
+            s = guid.toString();
+            if (GUID_TEXT.size() < 4096) {
+                GUID_TEXT.put(guid, s);
+            }
+        }
+        return s;
     }
 
     public static List<PropertyValue> toAvro(List<Property> props) {

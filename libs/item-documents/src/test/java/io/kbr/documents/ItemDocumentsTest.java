@@ -64,4 +64,43 @@ class ItemDocumentsTest {
         assertThat(back.getRfc822().getSize()).isEqualTo(1200);
         assertThat(ItemDocuments.blobs(back)).extracting(BlobRef::getSha256).containsExactly("11", "12");
     }
+
+    @Test
+    void theFastEncoderWritesExactlyTheCodecsBytesOnEveryThread() throws Exception {
+        // Same bytes means the same SHA-256, so documents encoded either way deduplicate against each other.
+        io.kbr.kopano.model.BlobRef data = new io.kbr.kopano.model.BlobRef(11, 14081, null);
+        Message embedded = new Message(20, 10, 0, false, null, Bytes.fromHex("aa"), List.of(Property.of(0x0037, PropType.STRING8, "inner")),
+                List.of(), List.of(), null);
+        Message m = new Message(1, 2, 0x40, false, Bytes.fromHex("0011"), Bytes.fromHex("2233"), EVERY_TYPE,
+                List.of(new Recipient(3, 8, List.of(Property.of(0x3001, PropType.STRING8, "list")))),
+                List.of(new Attachment(4, List.of(Property.of(0x3705, PropType.LONG, 1)), data, null),
+                        new Attachment(10, List.of(Property.of(0x3705, PropType.LONG, 5)), null, embedded)),
+                null);
+        ItemDocument small = ItemDocuments.toDocument(m, ref -> io.kbr.events.BlobRefs.standalone(Long.toString(ref.instanceId()), 7));
+        ItemDocument large = ItemDocument.newBuilder(small).build();
+        byte[] text = new byte[3 * 1024 * 1024]; // larger than the encoder's kept buffer
+        new java.util.Random(3).nextBytes(text);
+        large.setRfc822Inline(java.nio.ByteBuffer.wrap(text));
+
+        AvroCodec<ItemDocument> codec = AvroCodec.of(ItemDocument.class);
+        SingleObjectEncoder<ItemDocument> fast = new SingleObjectEncoder<>(ItemDocument.class);
+        for (ItemDocument d : List.of(small, large, small)) {
+            byte[] expected = codec.encode(d);
+            assertThat(fast.encode(d)).isEqualTo(expected);
+            assertThat(codec.decode(fast.encode(d))).isEqualTo(d);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ItemDocument d = i % 3 == 0 ? large : small;
+                results.add(pool.submit(() -> fast.encode(d)));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertThat(results.get(i).get()).isEqualTo(codec.encode(i % 3 == 0 ? large : small));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -65,6 +65,23 @@ final class FilesV2Backend implements AttachmentBackend {
         return new BufferedInputStream(Files.newInputStream(content));
     }
 
+    /**
+     * The whole content in one read into an array of its size, instead of {@link #open}'s buffered stream and
+     * {@code readAllBytes}' chunk list (which allocated ~3x the data; the backup reads every file once).
+     */
+    @Override
+    public byte[] read(Connection c, BlobRef ref) throws IOException {
+        if (ref.filename() == null || ref.filename().isEmpty()) {
+            throw new MissingBlobException("single instance " + ref.instanceId() + " has no files_v2 filename");
+        }
+        Path content = root.resolve(ref.filename()).resolve("content");
+        try {
+            return Files.readAllBytes(content);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new MissingBlobException("attachment file " + content + " for single instance " + ref.instanceId() + " does not exist");
+        }
+    }
+
     static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);

@@ -59,6 +59,12 @@ public final class KopanoReader {
     private final NamesTable names;
     private final int pageSize;
     private long skippedProperties;
+    /**
+     * The bulk-loading statements, prepared once per SQL text while {@link #forEachMessage(Store, MessageVisitor)}
+     * runs (the driver parses a client-side prepared statement's text at every prepare: a few percent of a
+     * backup's reading); null otherwise, so that nothing stays open on the caller's connection.
+     */
+    private Map<String, PreparedStatement> statements;
 
     public KopanoReader(Connection c, AttachmentStorage storage) throws SQLException {
         this(c, storage, DEFAULT_PAGE);
@@ -186,8 +192,18 @@ public final class KopanoReader {
      */
     public long forEachMessage(Store store, MessageVisitor visitor) throws Exception {
         long count = 0;
-        for (Folder f : folders(store)) {
-            count += forEachMessage(f, visitor);
+        boolean outermost = statements == null;
+        if (outermost) {
+            statements = new HashMap<>();
+        }
+        try {
+            for (Folder f : folders(store)) {
+                count += forEachMessage(f, visitor);
+            }
+        } finally {
+            if (outermost) {
+                closeStatements();
+            }
         }
         return count;
     }
@@ -201,7 +217,8 @@ public final class KopanoReader {
                 + " ORDER BY flags, id LIMIT ?";
         while (true) {
             List<long[]> page = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Prepared prepared = prepare(sql)) {
+                PreparedStatement ps = prepared.ps;
                 ps.setLong(1, folder.hierarchyId());
                 ps.setInt(2, lastFlags);
                 ps.setInt(3, lastFlags);
@@ -505,8 +522,8 @@ public final class KopanoReader {
             }
             loadDetails(level, nodes);
             List<Long> next = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, parent, type, flags FROM hierarchy WHERE parent IN (" + placeholders(level.size()) + ") ORDER BY id")) {
+            try (Prepared p = prepare("SELECT id, parent, type, flags FROM hierarchy WHERE parent IN (" + placeholders(level.size()) + ") ORDER BY id")) {
+                PreparedStatement ps = p.ps;
                 bindIds(ps, level);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -531,7 +548,8 @@ public final class KopanoReader {
     }
 
     private void loadHierarchy(Collection<Long> ids, Map<Long, Node> nodes) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, parent, type, flags FROM hierarchy WHERE id IN (" + placeholders(ids.size()) + ")")) {
+        try (Prepared p = prepare("SELECT id, parent, type, flags FROM hierarchy WHERE id IN (" + placeholders(ids.size()) + ")")) {
+            PreparedStatement ps = p.ps;
             bindIds(ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -550,21 +568,34 @@ public final class KopanoReader {
     private void loadDetails(List<Long> ids, Map<Long, Node> nodes) throws SQLException {
         String in = placeholders(ids.size());
         Map<Long, List<Property>> props = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(
+        try (Prepared prepared = prepare(
                 "SELECT hierarchyid, tag, type, " + PropertyColumns.COLUMNS + " FROM properties WHERE hierarchyid IN (" + in + ")")) {
+            PreparedStatement ps = prepared.ps;
             bindIds(ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
+                // Columns in ascending order (the driver re-scans a text row from its start for an earlier column),
+                // and one list lookup per object rather than per row (rows of one object arrive together).
+                long curId = Long.MIN_VALUE;
+                List<Property> cur = null;
                 while (rs.next()) {
-                    Property p = decode(rs.getInt(2), rs.getInt(3), rs, false);
+                    long id = rs.getLong(1);
+                    int tag = rs.getInt(2);
+                    int type = rs.getInt(3);
+                    Property p = decode(tag, type, rs, false);
                     if (p != null) {
-                        props.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(p);
+                        if (id != curId || cur == null) {
+                            cur = props.computeIfAbsent(id, k -> new ArrayList<>());
+                            curId = id;
+                        }
+                        cur.add(p);
                     }
                 }
             }
         }
         // §3.4: reassemble MV properties in (hierarchyid, tag, type, orderid) order.
-        try (PreparedStatement ps = c.prepareStatement("SELECT hierarchyid, tag, type, orderid, " + PropertyColumns.COLUMNS
+        try (Prepared prepared = prepare("SELECT hierarchyid, tag, type, orderid, " + PropertyColumns.COLUMNS
                 + " FROM mvproperties WHERE hierarchyid IN (" + in + ") ORDER BY hierarchyid, tag, type, orderid")) {
+            PreparedStatement ps = prepared.ps;
             bindIds(ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 long curId = -1;
@@ -589,26 +620,31 @@ public final class KopanoReader {
                 flushMv(props, curId, curTag, curType, values);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (Prepared prepared = prepare(
                 "SELECT hierarchyid, tag, val_binary FROM indexedproperties WHERE hierarchyid IN (" + in + ")")) {
+            PreparedStatement ps = prepared.ps;
             bindIds(ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Node n = nodes.get(rs.getLong(1));
-                    if (rs.getInt(2) == PropTags.ENTRYID) {
+                    int tag = rs.getInt(2);
+                    if (tag == PropTags.ENTRYID) {
                         n.entryId = Bytes.wrap(rs.getBytes(3));
-                    } else if (rs.getInt(2) == PropTags.SOURCE_KEY) {
+                    } else if (tag == PropTags.SOURCE_KEY) {
                         n.sourceKey = Bytes.wrap(rs.getBytes(3));
                     }
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(
+        try (Prepared prepared = prepare(
                 "SELECT hierarchyid, tag, instanceid, filename FROM singleinstances WHERE hierarchyid IN (" + in + ")")) {
+            PreparedStatement ps = prepared.ps;
             bindIds(ps, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    nodes.get(rs.getLong(1)).blobs.put(rs.getInt(2), new BlobRef(rs.getLong(3), rs.getInt(2), rs.getString(4)));
+                    Node n = nodes.get(rs.getLong(1));
+                    int tag = rs.getInt(2);
+                    n.blobs.put(tag, new BlobRef(rs.getLong(3), tag, rs.getString(4)));
                 }
             }
         }
@@ -650,6 +686,59 @@ public final class KopanoReader {
             return null;
         }
         return new Property(tag, type, value, name.get());
+    }
+
+    /** A statement from the scoped cache (closing it does nothing) or a fresh one (closing it closes it). */
+    private static final class Prepared implements AutoCloseable {
+        final PreparedStatement ps;
+        private final boolean cached;
+
+        Prepared(PreparedStatement ps, boolean cached) {
+            this.ps = ps;
+            this.cached = cached;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (!cached) {
+                ps.close();
+            }
+        }
+    }
+
+    private static final int MAX_CACHED_STATEMENTS = 256;
+
+    private Prepared prepare(String sql) throws SQLException {
+        if (statements == null) {
+            return new Prepared(c.prepareStatement(sql), false);
+        }
+        PreparedStatement ps = statements.get(sql);
+        if (ps != null) {
+            return new Prepared(ps, true);
+        }
+        ps = c.prepareStatement(sql);
+        if (statements.size() >= MAX_CACHED_STATEMENTS) {
+            return new Prepared(ps, false);
+        }
+        statements.put(sql, ps);
+        return new Prepared(ps, true);
+    }
+
+    private void closeStatements() throws SQLException {
+        SQLException first = null;
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        statements = null;
+        if (first != null) {
+            throw first;
+        }
     }
 
     private static String placeholders(int n) {
