@@ -5,7 +5,8 @@
 # peak RSS of the dump process. Needs mariadb-server, mariadb-client and mydumper (Debian packages, see .ci/run).
 # Usage, from anywhere:  benchmarks/dump-bench.sh [--mb SIZE_MB] [--workdir DIR]
 # Quick load iterations: --load-only (kbr dump in-process, then the loads listed in -Dkbr.bench.variants, default
-# kbr,md,kbr,md; kbrN = kbr's loader on N connections, md = mariadb < dump.sql; no writer, no mydumper/myloader).
+# kbr,md,kbr,md; kbrN = kbr's loader on N connections (LOAD DATA LOCAL INFILE path), sqlN = the same loader running
+# every chunk as SQL, md = mariadb < dump.sql; no writer, no mydumper/myloader).
 # Extra Maven flags (e.g. -o for offline) go in MVN_FLAGS; JVM options in BENCH_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,7 +14,7 @@ final class ByteBuffer {
         bytes = new byte[capacity];
     }
 
-    private void ensure(int extra) {
+    void ensure(int extra) {
         if (length + extra > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + extra));
         }

@@ -35,12 +35,38 @@ public final class DumpLoader {
     private final ObjectStore objects;
     private final BlobStore blobs;
     private final int threads;
+    private final boolean loadData;
 
+    /** A loader that uses {@code LOAD DATA LOCAL INFILE} where the connections allow it (see {@link #JDBC_PROPERTY}). */
     public DumpLoader(ObjectStore objects, BlobStore blobs, int threads) {
+        this(objects, blobs, threads, true);
+    }
+
+    /**
+     * @param loadData true: data chunks of tables whose column types allow it are converted client-side to
+     *                 {@code LOAD DATA LOCAL INFILE} input ({@link LoadDataChunk}) when the target connection was
+     *                 opened with {@code allowLoadLocalInfile=true} and the server has {@code local_infile} on;
+     *                 false (or not allowed): every chunk runs as the SQL it is
+     */
+    public DumpLoader(ObjectStore objects, BlobStore blobs, int threads, boolean loadData) {
         this.objects = objects;
         this.blobs = blobs;
         this.threads = Math.max(1, threads);
+        this.loadData = loadData;
     }
+
+    /**
+     * The Connector/J property the target connections need for the LOAD DATA path ({@code allowLoadLocalInfile=true}).
+     * The loader hands the driver each converted chunk as a stream ({@code JdbcStatement.setLocalInfileInputStream}),
+     * so no local file is ever read; the property lets a server that asks for a file get one, which is why only the
+     * connections to the operator's own recovery target set it.
+     */
+    public static final String JDBC_PROPERTY = "allowLoadLocalInfile";
+
+    /** Column types {@link LoadDataChunk} output loads exactly (LOAD DATA reads BIT and spatial columns differently). */
+    private static final String LOAD_DATA_TYPES = "'tinyint','smallint','mediumint','int','integer','bigint','decimal','numeric',"
+            + "'float','double','real','binary','varbinary','tinyblob','blob','mediumblob','longblob','char','varchar',"
+            + "'tinytext','text','mediumtext','longtext','date','datetime','timestamp','time','year','enum','set'";
 
     /**
      * @param target        opens connections to the (empty) target database
@@ -86,11 +112,13 @@ public final class DumpLoader {
         for (DumpManifest.Chunk c : m.chunks()) {
             (c.kind() == DumpManifest.ChunkKind.SCHEMA ? schema : c.kind() == DumpManifest.ChunkKind.DATA ? data : post).add(c);
         }
+        java.util.Set<String> loadDataTables;
         try (Connection c = target.get()) {
             prepare(c);
             for (DumpManifest.Chunk chunk : schema) {
-                loadChunk(c, chunk, progress);
+                loadChunk(c, chunk, progress, java.util.Set.of());
             }
+            loadDataTables = loadData ? loadDataTables(c) : java.util.Set.of();
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kbr-load");
@@ -106,7 +134,7 @@ public final class DumpLoader {
                         c.setAutoCommit(false);
                         DumpManifest.Chunk chunk;
                         while ((chunk = data.poll()) != null) {
-                            loadChunk(c, chunk, progress);
+                            loadChunk(c, chunk, progress, loadDataTables);
                         }
                     }
                     return null;
@@ -129,17 +157,73 @@ public final class DumpLoader {
         try (Connection c = target.get()) {
             prepare(c);
             for (DumpManifest.Chunk chunk : post) {
-                loadChunk(c, chunk, progress);
+                loadChunk(c, chunk, progress, java.util.Set.of());
             }
         }
     }
 
-    private void loadChunk(Connection c, DumpManifest.Chunk chunk, LoadProgress progress) throws SQLException {
+    /**
+     * The tables whose data chunks may load through LOAD DATA: base tables whose every column has a type of
+     * {@link #LOAD_DATA_TYPES}, is not generated, and whose text columns are UTF-8 (the converted input is read as
+     * {@code CHARACTER SET binary}, i.e. the bytes go into the column unconverted — exactly the UTF-8 bytes the
+     * SQL literal had; a latin1 column would need a conversion). Empty when the connection or server does not allow
+     * {@code LOAD DATA LOCAL}.
+     */
+    private static java.util.Set<String> loadDataTables(Connection c) throws SQLException {
+        if (!localInfileAllowed(c)) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> tables = new java.util.HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT c.TABLE_NAME, SUM(CASE WHEN c.DATA_TYPE IN ("
+                + LOAD_DATA_TYPES + ") AND (c.CHARACTER_SET_NAME IS NULL OR c.CHARACTER_SET_NAME IN ('utf8mb4','utf8mb3','utf8','binary'))"
+                + " AND COALESCE(c.GENERATION_EXPRESSION, '') = '' THEN 0 ELSE 1 END)"
+                + " FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA"
+                + " AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE'"
+                + " WHERE c.TABLE_SCHEMA = DATABASE() GROUP BY c.TABLE_NAME")) {
+            while (rs.next()) {
+                if (rs.getLong(2) == 0) {
+                    tables.add(rs.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+
+    private static boolean localInfileAllowed(Connection c) {
+        try {
+            com.mysql.cj.jdbc.JdbcConnection jc = c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class);
+            if (!jc.getPropertySet().getBooleanProperty(com.mysql.cj.conf.PropertyKey.allowLoadLocalInfile).getValue()) {
+                return false;
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@local_infile")) {
+                return rs.next() && rs.getLong(1) == 1;
+            }
+        } catch (SQLException | RuntimeException e) {
+            return false; // another driver, or a server without local_infile: the SQL path
+        }
+    }
+
+    private void loadChunk(Connection c, DumpManifest.Chunk chunk, LoadProgress progress, java.util.Set<String> loadDataTables)
+            throws SQLException {
+        long t0 = System.nanoTime();
         byte[] sql = fetchVerified(chunk, progress);
+        long t1 = System.nanoTime();
+        progress.fetchNanos.addAndGet(t1 - t0);
         if (sql != null) {
+            LoadDataChunk converted = chunk.kind() == DumpManifest.ChunkKind.DATA && chunk.table() != null
+                    && loadDataTables.contains(chunk.table()) ? LoadDataChunk.convert(sql, sql.length, chunk.table()) : null;
+            long t2 = System.nanoTime();
+            progress.convertNanos.addAndGet(t2 - t1);
+            if (converted != null && converted.rows != chunk.rows()) {
+                throw new DumpException("chunk " + chunk.key() + " holds " + converted.rows + " rows, the manifest says " + chunk.rows());
+            }
             for (int attempt = 1; ; attempt++) {
                 try {
-                    ScriptRunner.run(c, sql, sql.length, "chunk " + chunk.key());
+                    if (converted != null) {
+                        loadData(c, chunk, converted);
+                    } else {
+                        ScriptRunner.run(c, sql, sql.length, "chunk " + chunk.key());
+                    }
                     if (!c.getAutoCommit()) {
                         c.commit();
                     }
@@ -154,9 +238,39 @@ public final class DumpLoader {
                     progress.retries.incrementAndGet();
                 }
             }
+            progress.executeNanos.addAndGet(System.nanoTime() - t2);
             progress.rowsLoaded.addAndGet(chunk.rows());
+            if (converted != null && converted.table != null) {
+                progress.loadDataChunks.incrementAndGet();
+            }
         }
         progress.chunksDone.incrementAndGet();
+    }
+
+    /** The chunk's header settings, then one LOAD DATA of all its rows; the server must report every row stored. */
+    private static void loadData(Connection c, DumpManifest.Chunk chunk, LoadDataChunk converted) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.setEscapeProcessing(false);
+            for (String setting : converted.settings) {
+                s.execute(setting);
+            }
+            if (converted.table == null) {
+                return;
+            }
+            s.unwrap(com.mysql.cj.jdbc.JdbcStatement.class)
+                    .setLocalInfileInputStream(new java.io.ByteArrayInputStream(converted.data, 0, converted.length));
+            long stored;
+            try {
+                stored = s.executeLargeUpdate(converted.statement(chunk.key()));
+            } catch (SQLException e) {
+                throw new SQLException("Loading chunk " + chunk.key() + " with LOAD DATA failed: " + e.getMessage(),
+                        e.getSQLState(), e.getErrorCode(), e);
+            }
+            // LOCAL means IGNORE for duplicate keys (the server cannot stop the client's stream): count instead
+            if (stored != converted.rows) {
+                throw new DumpException("chunk " + chunk.key() + ": LOAD DATA stored " + stored + " of its " + converted.rows + " rows");
+            }
+        }
     }
 
     private static final int MAX_ATTEMPTS = 8;

@@ -200,10 +200,12 @@ class DisasterRecoveryIT {
         db.createDatabase("dr_load_tgt");
         Path restored = tmp.resolve("restored-attachments");
         LoadProgress progress = new LoadProgress();
-        List<String> problems = new DumpLoader(objects, blobs, 3).restore(m, KopanoSource.connector(db, "dr_load_tgt"),
+        List<String> problems = new DumpLoader(objects, blobs, 3).restore(m, KopanoSource.loadConnector(db, "dr_load_tgt"),
                 restored, progress);
         assertThat(problems).isEmpty();
         assertThat(progress.chunksDone.get()).isEqualTo(m.chunks().size());
+        assertThat(progress.loadDataChunks.get()).as("data chunks loaded through LOAD DATA LOCAL INFILE")
+                .isEqualTo(m.chunks().stream().filter(c -> c.kind() == DumpManifest.ChunkKind.DATA && c.rows() > 0).count());
 
         try (Connection t = KopanoSource.connector(db, "dr_load_tgt").get()) {
             // exactly the transactions committed before the snapshot: a gap-free prefix 1..K, K within the bounds
@@ -272,7 +274,7 @@ class DisasterRecoveryIT {
         assertThat(verifier.verifyStoredObjects(m)).singleElement().asString()
                 .contains("chunk " + chunk.key() + " is corrupt");
         db.createDatabase("dr_tamper_tgt1");
-        List<String> problems = new DumpLoader(objects, blobs, 2).restore(m, KopanoSource.connector(db, "dr_tamper_tgt1"),
+        List<String> problems = new DumpLoader(objects, blobs, 2).restore(m, KopanoSource.loadConnector(db, "dr_tamper_tgt1"),
                 tmp.resolve("t1"), new LoadProgress());
         assertThat(problems).anyMatch(p -> p.contains("chunk " + chunk.key() + " is corrupt"))
                 .anyMatch(p -> p.startsWith("table properties has "));
@@ -285,7 +287,7 @@ class DisasterRecoveryIT {
         assertThat(verifier.verifyStoredObjects(m)).anyMatch(p -> p.contains("attachment copy " + BlobId.parse(file.sha256()).key()
                 + " of instance " + victim.instanceId()) && p.contains("missing"));
         db.createDatabase("dr_tamper_tgt2");
-        problems = new DumpLoader(objects, blobs, 2).restore(m, KopanoSource.connector(db, "dr_tamper_tgt2"),
+        problems = new DumpLoader(objects, blobs, 2).restore(m, KopanoSource.loadConnector(db, "dr_tamper_tgt2"),
                 tmp.resolve("t2"), new LoadProgress());
         assertThat(problems).anyMatch(p -> p.contains("attachment file " + file.path() + " of instance " + victim.instanceId()));
         assertThat(problems).noneMatch(p -> p.startsWith("table "));

@@ -91,6 +91,18 @@ final class KopanoSource {
         return this::connect;
     }
 
+    /** Connections for {@link DumpLoader}'s LOAD DATA path ({@code allowLoadLocalInfile=true}). */
+    static Supplier<Connection> loadConnector(MariaDbServer db, String name) {
+        return () -> {
+            try {
+                return DriverManager.getConnection(db.jdbcUrl(name) + "&" + DumpLoader.JDBC_PROPERTY + "=true", db.rootUser(),
+                        db.rootPassword());
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
     static Supplier<Connection> connector(MariaDbServer db, String name) {
         return () -> {
             try {

@@ -141,6 +141,8 @@ public class DisasterRecoveryService {
             p.setProperty("password", target.password() == null ? "" : target.password());
             p.setProperty("createDatabaseIfNotExist", "true");
             p.setProperty("characterEncoding", "UTF-8");
+            // DumpLoader's LOAD DATA path: each converted chunk is handed to the driver as a stream, no file is read
+            p.setProperty(DumpLoader.JDBC_PROPERTY, "true");
             try {
                 return DriverManager.getConnection(target.jdbcUrl(), p);
             } catch (SQLException e) {

@@ -152,10 +152,12 @@ public final class DumpBench {
                 // loads
                 DumpManifest m = new DumpRepository(objects).find("bench", dumpId).orElseThrow();
                 db.createDatabase("bench_kbr");
+                double cpu0 = serverCpuSeconds(work);
                 long l0 = System.nanoTime();
                 LoadProgress progress = new LoadProgress();
-                new DumpLoader(objects, blobs, LOAD_THREADS).load(m, () -> connectUnchecked(db, "bench_kbr"), progress);
+                new DumpLoader(objects, blobs, LOAD_THREADS).load(m, () -> loadConnection(db, "bench_kbr"), progress);
                 double kbrLoadS = secs(l0);
+                double kbrCpu = serverCpuSeconds(work) - cpu0;
                 if (!progress.problems.isEmpty()) {
                     throw new IllegalStateException("kbr load: " + progress.problems);
                 }
@@ -166,23 +168,46 @@ public final class DumpBench {
                 }
                 double verifyS = secs(v0);
 
+                // the same loader running every chunk as SQL (the path before LOAD DATA), for the same-run comparison
+                db.createDatabase("bench_kbrsql");
+                double cpu1 = serverCpuSeconds(work);
+                long q0 = System.nanoTime();
+                LoadProgress sqlProgress = new LoadProgress();
+                new DumpLoader(objects, blobs, LOAD_THREADS, false).load(m, () -> loadConnection(db, "bench_kbrsql"), sqlProgress);
+                double sqlLoadS = secs(q0);
+                double sqlCpu = serverCpuSeconds(work) - cpu1;
+                List<String> sqlProblems;
+                try (Connection c = connect(db, "bench_kbrsql")) {
+                    sqlProblems = DumpVerifier.verifyDatabase(m, c);
+                }
+                if (!sqlProgress.problems.isEmpty() || !sqlProblems.isEmpty()) {
+                    throw new IllegalStateException("kbr SQL load: " + sqlProgress.problems + sqlProblems);
+                }
+                try (Connection c = connect(db, "bench_kbrsql"); Statement st = c.createStatement()) {
+                    st.execute("DROP DATABASE bench_kbrsql"); // disk: a 2 GB run keeps several copies already
+                }
+
                 Path sql = work.resolve("mariadb-dump.sql");
                 try (InputStream in = new java.util.zip.GZIPInputStream(objects.open("bench/mariadb-dump.sql.gz"), 1 << 16);
                         OutputStream o = Files.newOutputStream(sql)) {
                     in.transferTo(o);
                 }
                 db.createDatabase("bench_md");
+                double cpu2 = serverCpuSeconds(work);
                 long c0 = System.nanoTime();
                 exec(List.of("bash", "-c", db.clientTool("mariadb").orElseThrow() + " --defaults-file=" + db.defaultsFile()
                         + " bench_md < " + sql));
                 double mdLoadS = secs(c0);
+                double mdCpu = serverCpuSeconds(work) - cpu2;
                 Files.delete(sql);
 
                 db.createDatabase("bench_my");
+                double cpu3 = serverCpuSeconds(work);
                 long y1 = System.nanoTime();
                 exec(List.of("myloader", "-h", db.host(), "-P", Integer.toString(db.port()), "-u", "root", "-B", "bench_my",
                         "-d", myDir.toString(), "-t", "2", "-o"));
                 double myLoadS = secs(y1);
+                double myCpu = serverCpuSeconds(work) - cpu3;
 
                 line("");
                 line("| measure | kbr | mariadb-dump \\| gzip -6 (+upload) | mydumper -t 2 -c (+upload) |");
@@ -196,9 +221,12 @@ public final class DumpBench {
                 line("");
                 line("| load | kbr (" + LOAD_THREADS + " connections) | mariadb < dump.sql | myloader -t 2 |");
                 line("|---|---|---|---|");
-                line(String.format(Locale.ROOT, "| load time | %.1f s (%d chunks, %d re-run after a deadlock) | %.1f s | %.1f s |", kbrLoadS,
-                        m.chunks().size(), progress.retries.get(), mdLoadS, myLoadS));
+                line(String.format(Locale.ROOT, "| load time | %.1f s (%d chunks, %d by LOAD DATA, %d re-run after a deadlock) | %.1f s | %.1f s |",
+                        kbrLoadS, m.chunks().size(), progress.loadDataChunks.get(), progress.retries.get(), mdLoadS, myLoadS));
                 line(String.format(Locale.ROOT, "| kbr speed-up | — | %.2f× | %.2f× |", mdLoadS / kbrLoadS, myLoadS / kbrLoadS));
+                line(String.format(Locale.ROOT, "| CPU time of mariadbd during the load | %.1f s | %.1f s | %.1f s |", kbrCpu, mdCpu, myCpu));
+                line(String.format(Locale.ROOT, "| kbr loader with every chunk as SQL (no LOAD DATA), same run | %.1f s (mariadbd CPU %.1f s, %d re-runs), verified; LOAD DATA path %.2f× of it | | |",
+                        sqlLoadS, sqlCpu, sqlProgress.retries.get(), sqlLoadS / kbrLoadS));
                 line(String.format(Locale.ROOT, "| kbr verification after load (row counts + content checksums of %d tables) | %.1f s, %s | | |",
                         m.tables().size(), verifyS, problems.isEmpty() ? "verified" : problems.toString()));
                 line(String.format(Locale.ROOT, "peak RSS of the kbr dump process (child JVM -Xmx" + CHILD_HEAP + ", VmHWM): %.0f MB; writer p99.9 rise during kbr dump: %+.1f ms",
@@ -217,10 +245,14 @@ public final class DumpBench {
         exec(List.of("bash", "-c", db.clientTool("mariadb-dump").orElseThrow() + " --defaults-file=" + db.defaultsFile()
                 + " --single-transaction --routines --quick bench_src > " + sql));
         String[] variants = System.getProperty("kbr.bench.variants", "kbr,md,kbr,md").split(",");
+        applyServerSettings(db);
         int n = 0;
         for (String v : variants) {
             String name = "bench_v" + n++;
             db.createDatabase(name);
+            java.util.Map<String, Long> status0 = innodbStatus(db);
+            double server0 = serverCpuSeconds(work);
+            double own0 = ownCpuSeconds();
             long l0 = System.nanoTime();
             String extra = "";
             if (v.equals("md")) {
@@ -228,15 +260,25 @@ public final class DumpBench {
                         + " " + name + " < " + sql));
             } else {
                 LoadProgress progress = new LoadProgress();
-                // variant "kbr", optionally followed by the number of connections, e.g. kbr4
+                // "kbr" = LOAD DATA path, "sql" = every chunk as SQL; optionally followed by the number of connections, e.g. kbr4
+                if (!v.startsWith("kbr") && !v.startsWith("sql")) {
+                    throw new IllegalArgumentException("unknown variant " + v + " (kbrN, sqlN, md)");
+                }
                 int threads = v.length() > 3 ? Integer.parseInt(v.substring(3)) : LOAD_THREADS;
-                new DumpLoader(objects, blobs, threads).load(m, () -> connectUnchecked(db, name), progress);
+                new DumpLoader(objects, blobs, threads, v.startsWith("kbr")).load(m, () -> loadConnection(db, name), progress);
                 if (!progress.problems.isEmpty()) {
                     throw new IllegalStateException("kbr load: " + progress.problems);
                 }
-                extra = " re-runs " + progress.retries.get();
+                extra = String.format(Locale.ROOT, " (LOAD DATA chunks %d, re-runs %d; thread time: fetch %.1f s, convert %.1f s, server %.1f s)",
+                        progress.loadDataChunks.get(), progress.retries.get(), progress.fetchNanos.get() / 1e9,
+                        progress.convertNanos.get() / 1e9, progress.executeNanos.get() / 1e9);
             }
             double s = secs(l0);
+            extra += String.format(Locale.ROOT, "; CPU: mariadbd %.1f s, bench JVM %.1f s", serverCpuSeconds(work) - server0, ownCpuSeconds() - own0);
+            java.util.Map<String, Long> status1 = innodbStatus(db);
+            StringBuilder deltas = new StringBuilder();
+            status1.forEach((k, v1) -> deltas.append(' ').append(k).append('=').append(v1 - status0.getOrDefault(k, 0L)));
+            extra += ";" + deltas;
             long v0 = System.nanoTime();
             List<String> problems;
             try (Connection c = connect(db, name)) {
@@ -249,6 +291,56 @@ public final class DumpBench {
             }
         }
         Files.delete(sql);
+    }
+
+    /**
+     * {@code -Dkbr.bench.serverSettings=name=value,…}: global server settings applied (SET GLOBAL) before the loads, to
+     * every variant alike — the operator's choice for a recovery server, never something kbr sets itself.
+     */
+    private void applyServerSettings(MariaDbServer db) throws SQLException {
+        String settings = System.getProperty("kbr.bench.serverSettings", "");
+        if (settings.isBlank()) {
+            return;
+        }
+        try (Connection c = connect(db, ""); Statement st = c.createStatement()) {
+            for (String setting : settings.split(",")) {
+                st.execute("SET GLOBAL " + setting);
+            }
+        }
+        line("server settings for every load variant: " + settings);
+    }
+
+    private static java.util.Map<String, Long> innodbStatus(MariaDbServer db) throws SQLException {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (Connection c = connect(db, ""); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_log_waits', 'Innodb_buffer_pool_wait_free',"
+                        + " 'Innodb_os_log_written', 'Innodb_data_written', 'Binlog_bytes_written', 'Innodb_checkpoint_age')")) {
+            while (rs.next()) {
+                long v = rs.getLong(2);
+                boolean bytes = rs.getString(1).endsWith("written");
+                out.put(rs.getString(1).replace("Innodb_", "").replace("_written", "MB"), bytes ? v >> 20 : v);
+            }
+        }
+        return out;
+    }
+
+    /** CPU time (user + system) of the private mariadbd so far, from /proc (its pid file is under the work dir). */
+    private static double serverCpuSeconds(Path work) throws IOException {
+        Path pidFile;
+        try (Stream<Path> files = Files.walk(work, 3)) {
+            pidFile = files.filter(f -> f.getFileName().toString().equals("mariadb.pid")).findFirst().orElse(null);
+        }
+        if (pidFile == null) {
+            return Double.NaN;
+        }
+        String stat = Files.readString(Path.of("/proc", Files.readString(pidFile).trim(), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+    }
+
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
     }
 
     /** The kbr dump, in its own JVM: prints RESULT dumpId seconds storedBytes peakRssKb. */
@@ -371,6 +463,16 @@ public final class DumpBench {
 
     static Connection connect(MariaDbServer db, String name) throws SQLException {
         return DriverManager.getConnection(db.jdbcUrl(name), db.rootUser(), db.rootPassword());
+    }
+
+    /** A target connection for kbr's loader: with {@code allowLoadLocalInfile=true}, as the restore-service opens them. */
+    static Connection loadConnection(MariaDbServer db, String name) {
+        try {
+            return DriverManager.getConnection(db.jdbcUrl(name) + "&" + DumpLoader.JDBC_PROPERTY + "=true", db.rootUser(),
+                    db.rootPassword());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Connection connectUnchecked(MariaDbServer db, String name) {
