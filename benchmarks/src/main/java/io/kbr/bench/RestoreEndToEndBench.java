@@ -43,6 +43,9 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
     int items;
     @Option(names = "--samples", defaultValue = "50", description = "single-item restore requests (default ${DEFAULT-VALUE})")
     int samples;
+    @Option(names = "--verify-blobs", defaultValue = "true", arity = "1",
+            description = "kbr.restore.items.verify-blobs of the restore-service (default ${DEFAULT-VALUE}; false: only the agent verifies)")
+    boolean verifyBlobs;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SERVER = "restore-bench";
@@ -70,7 +73,7 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
             System.out.println("step 3 of 5: catalog, agent and restore-service; waiting for the full backup to be indexed");
             stack.startCatalog();
             stack.startAgent(SERVER);
-            stack.startRestoreService();
+            stack.startRestoreService(java.util.Map.of("kbr.restore.items.verify-blobs", Boolean.toString(verifyBlobs)));
             JsonNode report = stack.awaitFullBackup(Duration.ofMinutes(20));
             stack.awaitCatalog(report.path("events").asLong(), Duration.ofMinutes(20));
 
@@ -159,12 +162,29 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
                 }
             }
             double bulkSeconds = (System.nanoTime() - t0) / 1e9;
+            // the catalog records the agent's outcomes after the copies are committed: wait for the job's end, then check
+            // that the counts are exact (every RESTORED outcome is one new copy in Kopano, no item skipped quietly)
             JsonNode state = stack.get(stack.catalog(), "/api/v1/restores/" + job);
+            long waitUntil = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (!state.path("state").asText().startsWith("DONE") && !state.path("state").asText().equals("FAILED") && System.nanoTime() < waitUntil) {
+                Thread.sleep(500);
+                state = stack.get(stack.catalog(), "/api/v1/restores/" + job);
+            }
+            long copiesAtEnd;
+            try (Connection c = stack.kopanoConnection()) {
+                copiesAtEnd = restoredCopies(c) - restoredBefore;
+            }
+            JsonNode counts = state.path("counts");
+            long selected = counts.path("selected").asLong();
+            long restored = counts.path("restored").asLong();
+            long outcomes = restored + counts.path("skippedAsDuplicate").asLong() + counts.path("undeleted").asLong() + counts.path("failed").asLong();
+            boolean exact = restored == copiesAtEnd && outcomes == selected;
 
             Arrays.sort(latency);
             Arrays.sort(plain);
             double rate = done / bulkSeconds;
             System.out.println("------------------------------------------------------------------------------------------------");
+            System.out.println("restore-service kbr.restore.items.verify-blobs=" + verifyBlobs + "; agent defaults (100 items per transaction, deferredupdate rows)");
             System.out.printf(Locale.ROOT, "single-item restore, API call -> committed in Kopano, %d requests: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
                     latency.length, pct(latency, 50) / 1e6, pct(latency, 99) / 1e6, latency[latency.length - 1] / 1e6);
             System.out.printf(Locale.ROOT, "baseline  plain one-row INSERT + commit round trip:  p50 %.2f ms, p99 %.2f ms%n", pct(plain, 50) / 1e6,
@@ -172,7 +192,15 @@ public final class RestoreEndToEndBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "bulk restore, API call -> %,d items committed in Kopano: %.1f s = %,.0f items/s%n", done, bulkSeconds, rate);
             System.out.printf(Locale.ROOT, "baseline  seeding the same store (KopanoWriter, 4 writers): %,.0f items/s; ratio restore / seeding: %.2f%n",
                     seeded.itemsPerSecond(), rate / seeded.itemsPerSecond());
-            System.out.println("job: " + state.path("state").asText() + " " + state.path("counts"));
+            System.out.println("job: " + state.path("state").asText() + " " + counts);
+            System.out.printf(Locale.ROOT, "counts: %,d selected, %,d outcomes, %,d RESTORED, %,d new copies in Kopano: %s%n", selected, outcomes, restored,
+                    copiesAtEnd, exact ? "EXACT" : "MISMATCH");
+            int shown = 0;
+            for (JsonNode it : state.path("items")) {
+                if (!"RESTORED".equals(it.path("outcome").asText()) && shown++ < 5) {
+                    System.out.println("  not restored: " + it);
+                }
+            }
             System.out.printf(Locale.ROOT, "goal p99 <= 2 s (single item): %s (%.0f ms)%n", pct(latency, 99) <= 2_000_000_000L ? "MET" : "MISSED",
                     pct(latency, 99) / 1e6);
             System.out.printf(Locale.ROOT, "goal >= 1,000 items/s (bulk of %,d): %s (%,.0f items/s)%n", done, rate >= 1000 ? "MET" : "MISSED", rate);

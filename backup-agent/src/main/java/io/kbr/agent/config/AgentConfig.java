@@ -100,11 +100,19 @@ public interface AgentConfig {
         java.time.Duration retryPause();
 
         /**
-         * 1: one Kopano transaction per item. More: kopano-restore's restoreBatch with that many items per transaction
-         * (each item still all-or-nothing; faster; a crash mid-command may re-apply that command's KEEP_BOTH items).
+         * Items per Kopano transaction: kopano-restore's restoreBatch (each item still all-or-nothing with a SAVEPOINT
+         * fallback; outcomes remembered right after each transaction). 1: one transaction per item (restore()).
          */
-        @WithDefault("1")
+        @WithDefault("100")
         int itemsPerTransaction();
+
+        /**
+         * true: restored items become visible in Kopano's table views through one {@code deferredupdate} row each, as
+         * kopano-server's own save does (the server folds them into {@code tproperties} on its next purge); false: the
+         * {@code tproperties} rows are written directly. docs/restore-writing.md, "Batches".
+         */
+        @WithDefault("true")
+        boolean deferTableRows();
     }
 
     /** How the Kopano server keeps attachment data (its server.cfg). */

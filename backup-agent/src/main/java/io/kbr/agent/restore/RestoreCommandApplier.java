@@ -36,8 +36,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Applies one {@link RestoreCommand} to the Kopano database with {@code libs/kopano-restore}: one transaction per
- * item (the restorer's), the command's conflict mode and restore root, the softdelete path as an in-place undelete.
+ * Applies one {@link RestoreCommand} to the Kopano database with {@code libs/kopano-restore}: its brick-level items with
+ * {@link KopanoRestorer#restoreBatch} (many items per transaction, each all-or-nothing; or one transaction per item with
+ * {@code itemsPerTransaction=1}), documents and blobs read in parallel ahead of the writes, the command's conflict mode and restore root, the softdelete path as an in-place undelete.
  * Returns one {@code ITEM} event per item with a deterministic id ({@code <commandId>/<sourceKey>}), so that a
  * redelivered outcome is counted once by the catalog. Recognising an already-applied item is the caller's job
  * (see {@link AppliedCommands}): it passes the outcomes it already knows, which are returned without touching Kopano.
@@ -49,6 +50,7 @@ import java.util.function.Function;
  */
 public final class RestoreCommandApplier {
     private static final AvroCodec<ItemDocument> DOCUMENTS = AvroCodec.of(ItemDocument.class);
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RestoreCommandApplier.class);
 
     private final Clock clock;
     private final SourceKeyPolicy sourceKeys;
@@ -58,21 +60,41 @@ public final class RestoreCommandApplier {
         this(clock, SourceKeyPolicy.serverCounter());
     }
 
-    /** @param sourceKeys {@link SourceKeyPolicy#agent} while kopano-server runs (docs/restore-writing.md) */
+    /**
+     * {@link #DEFAULT_ITEMS_PER_TRANSACTION} items per transaction.
+     *
+     * @param sourceKeys {@link SourceKeyPolicy#agent} while kopano-server runs (docs/restore-writing.md)
+     */
     public RestoreCommandApplier(Clock clock, SourceKeyPolicy sourceKeys) {
-        this(clock, sourceKeys, 1);
+        this(clock, sourceKeys, DEFAULT_ITEMS_PER_TRANSACTION);
     }
+
+    /** The default of {@code kbr.agent.restore.items-per-transaction}. */
+    public static final int DEFAULT_ITEMS_PER_TRANSACTION = 100;
 
     /**
      * @param itemsPerTransaction 1: every brick-level item in its own transaction ({@link KopanoRestorer#restore}); more:
-     *                            {@link KopanoRestorer#restoreBatch} with that many items per transaction, each item still
-     *                            all-or-nothing — faster, but the outcomes of a whole command are only remembered after it
+     *                            {@link KopanoRestorer#restoreBatch} with up to that many consecutive brick-level items of a
+     *                            command per transaction, each item still all-or-nothing; the outcomes of each transaction
+     *                            are remembered right after it committed
      */
     public RestoreCommandApplier(Clock clock, SourceKeyPolicy sourceKeys, int itemsPerTransaction) {
+        this(clock, sourceKeys, itemsPerTransaction, true);
+    }
+
+    /**
+     * @param deferTableRows true (the default): batches make their items visible in table views with one
+     *                       {@code deferredupdate} row per item, as kopano-server's own save does, instead of the
+     *                       {@code tproperties} rows ({@link KopanoRestorer#deferTableRows}); false: {@code tproperties}
+     */
+    public RestoreCommandApplier(Clock clock, SourceKeyPolicy sourceKeys, int itemsPerTransaction, boolean deferTableRows) {
         this.clock = clock;
         this.sourceKeys = sourceKeys;
         this.itemsPerTransaction = Math.max(1, itemsPerTransaction);
+        this.deferTableRows = deferTableRows;
     }
+
+    private final boolean deferTableRows;
 
     /** @param blobs a verified read of a backup blob (BlobStore/StoredBlobs); throws for a corrupt or missing one */
     public List<RestoreEvent> apply(RestoreCommand cmd, Connection c, AttachmentStorage storage, Function<BlobRef, byte[]> blobs) {
@@ -112,55 +134,68 @@ public final class RestoreCommandApplier {
         Map<String, Long> folders = new java.util.HashMap<>();
         List<KopanoRestorer.BatchItem> batch = new ArrayList<>();
         List<Integer> batchPositions = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            RestoreCommandItem item = items.get(i);
-            RestoreEvent before = known.get(eventId(cmd, item.getSourceKey()));
-            if (before != null) {
-                events[i] = before;
-                continue;
-            }
-            if (unavailable != null) {
-                events[i] = event(cmd, item.getSourceKey(), RestoreItemOutcome.FAILED, unavailable);
-                applied.accept(events[i]);
-                continue;
-            }
-            ItemOutcome outcome;
-            try {
-                if (item.getPath() == RestorePath.SOFTDELETE) {
-                    outcome = undelete(c, restorer, store, item.getSourceKey());
-                } else {
-                    if (item.getDocument() == null) {
-                        throw new IllegalArgumentException("a BRICK_LEVEL item without a document");
-                    }
-                    ItemDocument doc = DOCUMENTS.decode(blobs.apply(item.getDocument()));
-                    String folderPath = item.getFolderPath() == null ? "IPM_SUBTREE" : item.getFolderPath();
-                    Long folder = folders.get(folderPath);
-                    if (folder == null) {
-                        folder = restorer.ensureFolder(store, root, FolderSpec.of(folderPath.split("/")));
-                        folders.put(folderPath, folder);
-                    }
-                    if (itemsPerTransaction > 1) {
-                        batch.add(new KopanoRestorer.BatchItem(folder, doc));
-                        batchPositions.add(i);
-                        continue;
-                    }
-                    outcome = restorer.restore(store, folder, doc, blobs, mode);
+        // every document and blob of the items to apply, read (verified) in parallel ahead of the writes
+        long started = System.nanoTime();
+        long readWait = 0;
+        Prefetch prefetch = unavailable == null ? reads(blobs, cmd, known) : null;
+        Function<BlobRef, byte[]> fetched = prefetch == null ? blobs : prefetch::blob;
+        try {
+            for (int i = 0; i < items.size(); i++) {
+                RestoreCommandItem item = items.get(i);
+                RestoreEvent before = known.get(eventId(cmd, item.getSourceKey()));
+                if (before != null) {
+                    events[i] = before;
+                    continue;
                 }
-            } catch (Exception e) {
-                outcome = new ItemOutcome(ItemOutcome.Status.FAILED, null, null, null, "not restored, nothing written: " + e.getMessage());
-            }
-            events[i] = event(cmd, item.getSourceKey(), map(outcome.status()), outcome.reason());
-            applied.accept(events[i]);
-        }
-        if (!batch.isEmpty()) {
-            // several items per transaction, each still all-or-nothing (kopano-restore's SAVEPOINT fallback)
-            List<ItemOutcome> outcomes = restorer.batchSize(itemsPerTransaction).restoreBatch(store, batch, blobs, mode);
-            for (int k = 0; k < batch.size(); k++) {
-                int i = batchPositions.get(k);
-                ItemOutcome o = outcomes.get(k);
-                events[i] = event(cmd, items.get(i).getSourceKey(), map(o.status()), o.reason());
+                if (unavailable != null) {
+                    events[i] = event(cmd, item.getSourceKey(), RestoreItemOutcome.FAILED, unavailable);
+                    applied.accept(events[i]);
+                    continue;
+                }
+                ItemOutcome outcome;
+                try {
+                    if (item.getPath() == RestorePath.SOFTDELETE) {
+                        outcome = undelete(c, restorer, store, item.getSourceKey());
+                    } else {
+                        if (item.getDocument() == null) {
+                            throw new IllegalArgumentException("a BRICK_LEVEL item without a document");
+                        }
+                        long w = System.nanoTime();
+                        ItemDocument doc = prefetch.document(i);
+                        readWait += System.nanoTime() - w;
+                        String folderPath = item.getFolderPath() == null ? "IPM_SUBTREE" : item.getFolderPath();
+                        Long folder = folders.get(folderPath);
+                        if (folder == null) {
+                            folder = restorer.ensureFolder(store, root, FolderSpec.of(folderPath.split("/")));
+                            folders.put(folderPath, folder);
+                        }
+                        if (itemsPerTransaction > 1) {
+                            batch.add(new KopanoRestorer.BatchItem(folder, doc));
+                            batchPositions.add(i);
+                            if (batch.size() >= itemsPerTransaction) {
+                                applyBatch(cmd, restorer, store, batch, batchPositions, fetched, mode, events, applied);
+                            }
+                            continue;
+                        }
+                        outcome = restorer.restore(store, folder, doc, fetched, mode);
+                    }
+                } catch (Exception e) {
+                    outcome = new ItemOutcome(ItemOutcome.Status.FAILED, null, null, null, "not restored, nothing written: " + e.getMessage());
+                }
+                events[i] = event(cmd, item.getSourceKey(), map(outcome.status()), reason(outcome));
                 applied.accept(events[i]);
             }
+            if (!batch.isEmpty()) {
+                applyBatch(cmd, restorer, store, batch, batchPositions, fetched, mode, events, applied);
+            }
+        } finally {
+            if (prefetch != null) {
+                prefetch.cancel();
+            }
+        }
+        if (!todo.isEmpty()) {
+            LOG.infof("restore command %s: %d items in %d ms, of which %d ms waiting for documents and blobs", cmd.getCommandId(), todo.size(),
+                    (System.nanoTime() - started) / 1_000_000, readWait / 1_000_000);
         }
         out.addAll(Arrays.asList(events));
         if (cmd.getMetadata() != null) {
@@ -176,6 +211,149 @@ public final class RestoreCommandApplier {
             }
         }
         return out;
+    }
+
+    /**
+     * Writes the collected items with {@link KopanoRestorer#restoreBatch} in one transaction (each item still
+     * all-or-nothing: kopano-restore's SAVEPOINT fallback) and remembers their outcomes right after it committed, so a
+     * crash loses at most the outcomes of the transaction in flight, as with one transaction per item.
+     */
+    private void applyBatch(RestoreCommand cmd, KopanoRestorer restorer, Store store, List<KopanoRestorer.BatchItem> batch,
+            List<Integer> batchPositions, Function<BlobRef, byte[]> blobs, ConflictMode mode, RestoreEvent[] events, Consumer<RestoreEvent> applied) {
+        List<ItemOutcome> outcomes = restorer.batchSize(batch.size()).deferTableRows(deferTableRows).restoreBatch(store, batch, blobs, mode);
+        List<RestoreCommandItem> items = cmd.getItems();
+        for (int k = 0; k < batch.size(); k++) {
+            int i = batchPositions.get(k);
+            ItemOutcome o = outcomes.get(k);
+            events[i] = event(cmd, items.get(i).getSourceKey(), map(o.status()), reason(o));
+            applied.accept(events[i]);
+        }
+        batch.clear();
+        batchPositions.clear();
+    }
+
+    /** The outcome's reason; a failure's always says that nothing of the item was written (kopano-restore's guarantee). */
+    private static String reason(ItemOutcome o) {
+        String r = o.reason();
+        if (o.status() == ItemOutcome.Status.FAILED && (r == null || !r.contains("nothing written"))) {
+            return "not restored, nothing written: " + (r == null ? "unknown failure" : r);
+        }
+        return r;
+    }
+
+    /** Threads that read a command's documents and blobs ahead of the writes (S3 round trips, decryption, verification). */
+    static final int READ_THREADS = 8;
+
+    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newFixedThreadPool(READ_THREADS, r -> {
+        Thread t = new Thread(r, "kbr-agent-restore-read");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Reads started for the command expected next ({@link #prefetch}); taken over by its {@link #apply}. */
+    private final java.util.concurrent.atomic.AtomicReference<Prefetch> next = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * Starts reading the documents and blobs of {@code cmd} — the command the caller will apply next — while the current
+     * one is written. Only one command is read ahead; reads for another one are cancelled.
+     */
+    public void prefetch(RestoreCommand cmd, Function<BlobRef, byte[]> blobs) {
+        Prefetch old = next.getAndSet(new Prefetch(blobs, cmd.getItems(), Map.of(), cmd));
+        if (old != null) {
+            old.cancel();
+        }
+    }
+
+    /** The reads of {@code cmd}: the ones started ahead by {@link #prefetch}, else started now. */
+    private Prefetch reads(Function<BlobRef, byte[]> blobs, RestoreCommand cmd, Map<String, RestoreEvent> known) {
+        Prefetch ahead = next.getAndSet(null);
+        if (ahead != null && ahead.commandId.equals(cmd.getCommandId()) && ahead.source == blobs) {
+            return ahead;
+        }
+        if (ahead != null) {
+            ahead.cancel();
+        }
+        return new Prefetch(blobs, cmd.getItems(), known, cmd);
+    }
+
+    /**
+     * The documents of a command's brick-level items and every blob they reference, read in parallel in the items' order
+     * (one task per item: its document, then its blobs), so the writer finds them read when it gets there. A read that
+     * failed is thrown again, unchanged, when the writer asks for that blob: the item fails with the same reason as
+     * without prefetching. A blob the writer asks for that was not read ahead is read then.
+     */
+    private static final class Prefetch {
+        private record Read(ItemDocument doc, Map<String, Object> blobs) {
+        }
+
+        final String commandId;
+        final Function<BlobRef, byte[]> source;
+        private final java.util.concurrent.Future<?>[] reads;
+        private final java.util.concurrent.ConcurrentHashMap<String, Object> ready = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Prefetch(Function<BlobRef, byte[]> source, List<RestoreCommandItem> items, Map<String, RestoreEvent> known, RestoreCommand cmd) {
+            this.commandId = cmd.getCommandId();
+            this.source = source;
+            this.reads = new java.util.concurrent.Future<?>[items.size()];
+            for (int i = 0; i < items.size(); i++) {
+                RestoreCommandItem item = items.get(i);
+                if (item.getPath() != RestorePath.BRICK_LEVEL || item.getDocument() == null || known.containsKey(eventId(cmd, item.getSourceKey()))) {
+                    continue;
+                }
+                reads[i] = READERS.submit(() -> {
+                    ItemDocument doc = DOCUMENTS.decode(source.apply(item.getDocument()));
+                    Map<String, Object> blobs = new java.util.HashMap<>();
+                    for (BlobRef ref : io.kbr.documents.ItemDocuments.blobs(doc)) {
+                        if (!blobs.containsKey(ref.getSha256())) {
+                            Object data;
+                            try {
+                                data = source.apply(ref);
+                            } catch (RuntimeException e) {
+                                data = e;
+                            }
+                            blobs.put(ref.getSha256(), data);
+                        }
+                    }
+                    return new Read(doc, blobs);
+                });
+            }
+        }
+
+        /** The item's decoded document (its blobs now ready for {@link #blob}); throws what reading or decoding it threw. */
+        ItemDocument document(int i) throws Exception {
+            java.util.concurrent.Future<?> f = reads[i];
+            if (f == null) {
+                throw new IllegalStateException("no read was started for item " + i);
+            }
+            Read r;
+            try {
+                r = (Read) f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+            ready.putAll(r.blobs());
+            return r.doc();
+        }
+
+        byte[] blob(BlobRef ref) {
+            Object o = ready.get(ref.getSha256());
+            if (o instanceof byte[] b) {
+                return b;
+            }
+            if (o instanceof RuntimeException e) {
+                throw e;
+            }
+            return source.apply(ref);
+        }
+
+        void cancel() {
+            for (java.util.concurrent.Future<?> f : reads) {
+                if (f != null) {
+                    f.cancel(false);
+                }
+            }
+            ready.clear();
+        }
     }
 
     /** The sourceKey of the metadata outcome ({@code ITEM} event {@code <commandId>/metadata}); not hex, never an item's. */

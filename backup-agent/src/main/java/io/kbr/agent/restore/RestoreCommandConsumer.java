@@ -40,10 +40,10 @@ import org.jboss.logging.MDC;
 
 /**
  * The agent's side of item restores: consumes {@code kbr.restore.commands} (group {@code kbr-agent-restore-<server id>}),
- * applies the commands addressed to this agent's server id with {@link RestoreCommandApplier} (one transaction per item),
+ * applies the commands addressed to this agent's server id with {@link RestoreCommandApplier} (batches of items per transaction),
  * and for each command, in this order:
  * <ol>
- * <li>applies the items not yet applied — each item's outcome is sent to {@link AppliedCommands} right after its
+ * <li>applies the items not yet applied — each item's outcome is sent to {@link AppliedCommands} right after the
  * transaction committed; items already applied (a redelivered command) are answered from there and not touched;</li>
  * <li>waits until those outcomes are durable;</li>
  * <li>publishes one {@code ITEM} {@link RestoreEvent} per item on {@code kbr.restore.events} (key: job id) and waits for
@@ -99,7 +99,8 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // a few at a time: the next command's documents and blobs are read while the current one is written
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4);
         // a command of many items may take minutes; the group must not evict the agent meanwhile
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
@@ -133,7 +134,12 @@ public final class RestoreCommandConsumer implements AutoCloseable {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 for (TopicPartition tp : records.partitions()) {
-                    for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
+                    List<ConsumerRecord<String, byte[]>> batch = records.records(tp);
+                    for (int i = 0; i < batch.size(); i++) {
+                        ConsumerRecord<String, byte[]> r = batch.get(i);
+                        if (i + 1 < batch.size()) {
+                            readAhead(batch.get(i + 1));
+                        }
                         if (!handle(r)) {
                             consumer.seek(tp, r.offset());
                             pause();
@@ -149,6 +155,18 @@ public final class RestoreCommandConsumer implements AutoCloseable {
             LOG.error("the kbr.restore.commands consumer stopped", e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Starts reading the documents and blobs of the command in {@code r} (if it is one for this server) ahead of its turn. */
+    private void readAhead(ConsumerRecord<String, byte[]> r) {
+        try {
+            RestoreCommand cmd = COMMANDS.decode(r.value());
+            if (settings.serverId().equals(cmd.getTargetServerId()) && !cmd.getItems().isEmpty()) {
+                applier.prefetch(cmd, blobs);
+            }
+        } catch (RuntimeException e) {
+            // an undecodable record: handle() dead-letters it when its turn comes
         }
     }
 

@@ -62,7 +62,8 @@ public class RestoreCommands {
                     LOG.infof("item restores: %d applied items remembered in %s", applied.size(), r.appliedTopic());
                     consumer = new RestoreCommandConsumer(new RestoreCommandConsumer.Settings(bootstrap.get(), config.serverId(), r.commandsTopic(),
                             r.eventsTopic(), r.retryPause()), kopano, this::attachmentStorage, ref -> StoredBlobs.read(blobs, ref), applied,
-                            new RestoreCommandApplier(Clock.systemUTC(), sourceKeys(r.sourceKeys(), config.serverId()), r.itemsPerTransaction())).start();
+                            new RestoreCommandApplier(Clock.systemUTC(), sourceKeys(r.sourceKeys(), config.serverId()), r.itemsPerTransaction(),
+                                    r.deferTableRows())).start();
                     return;
                 } catch (RuntimeException e) {
                     LOG.warnf("item restores could not start (%s); retrying in 10 s", e.getMessage());

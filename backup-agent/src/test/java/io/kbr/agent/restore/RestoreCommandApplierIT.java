@@ -132,7 +132,13 @@ class RestoreCommandApplierIT {
             assertThat(again).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.SKIPPED_DUPLICATE).hasSize(5);
             assertThat(liveMessages(reader, store)).isEqualTo(before + 5);
 
-            // several items per transaction (restoreBatch): the same outcomes, one copy each
+            // one transaction per item (restore(), kbr.agent.restore.items-per-transaction=1) and batches of 3 across the
+            // command (restoreBatch): the same outcomes, one copy each
+            RestoreCommandApplier perItem = new RestoreCommandApplier(Clock.systemUTC(), io.kbr.restore.kopano.SourceKeyPolicy.serverCounter(), 1);
+            List<RestoreEvent> perItemCopies = perItem.apply(command("cmd-p1", "KEEP_BOTH", items), c, storage, verified);
+            assertThat(perItemCopies).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.RESTORED).hasSize(5);
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 10);
+            before += 5;
             RestoreCommandApplier batched = new RestoreCommandApplier(Clock.systemUTC(), io.kbr.restore.kopano.SourceKeyPolicy.serverCounter(), 3);
             List<RestoreEvent> batchedCopies = batched.apply(command("cmd-b1", "KEEP_BOTH", items), c, storage, verified);
             assertThat(batchedCopies).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.RESTORED).hasSize(5);
@@ -294,6 +300,144 @@ class RestoreCommandApplierIT {
 
     private static long aclRows(Connection c) throws Exception {
         try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM acl")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * The default applier (restoreBatch, many items per transaction) with a command of 20 items of which one has a corrupt
+     * attachment blob: that item FAILED with a reason naming the blob, the 19 others RESTORED, each exactly once, and
+     * nothing of the failed item written (no copy carries its backup sourcekey; the hierarchy grew by exactly the rows of
+     * the 19 restored messages). Applying the same items again (KEEP_BOTH) with the blob intact restores all 20.
+     */
+    @Test
+    void batchWithOneCorruptBlobFailsOnlyThatItem() throws Exception {
+        MariaDbServer db = SharedServers.mariaDb();
+        String database = "kbr_agent_restore_batch_it";
+        db.createDatabase(database);
+        AttachmentStorage storage = AttachmentStorage.database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword())) {
+            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
+            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(1), line -> {
+            }).seed(List.of(Corpora.source()));
+            KopanoReader reader = new KopanoReader(c, storage);
+            Store store = null;
+            for (Store s : reader.stores()) {
+                if (s.type() == 0 && (store == null || liveMessages(reader, s) > liveMessages(reader, store))) {
+                    store = s;
+                }
+            }
+            assertThat(store).isNotNull();
+            storeGuidHolder = store.guid().hex();
+            Map<String, byte[]> blobs = new java.util.concurrent.ConcurrentHashMap<>();
+            List<RestoreCommandItem> items = new ArrayList<>();
+            List<ItemDocument> docs = new ArrayList<>();
+            reader.forEachMessage(store, (folder, m) -> {
+                if (m.softDeleted() || items.size() >= 20) {
+                    return;
+                }
+                ItemDocument doc = ItemDocuments.toDocument(m, ref -> {
+                    try {
+                        byte[] data = reader.readBlob(ref);
+                        String sha = sha256(data);
+                        blobs.put(sha, data);
+                        return BlobRefs.standalone(sha, data.length);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                docs.add(doc);
+                byte[] encoded = DOCS.encode(doc);
+                String sha = sha256(encoded);
+                blobs.put(sha, encoded);
+                items.add(RestoreCommandItem.newBuilder().setSourceKey(Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())).hex())
+                        .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.standalone(sha, encoded.length)).setFolderPath("IPM_SUBTREE/Inbox").build());
+            });
+            assertThat(items).hasSize(20);
+            // the victim: an item with an attachment blob that no other of the 20 items references
+            int victim = -1;
+            String victimBlob = null;
+            for (int i = 0; i < docs.size() && victim < 0; i++) {
+                for (BlobRef ref : ItemDocuments.blobs(docs.get(i))) {
+                    final int self = i;
+                    boolean shared = false;
+                    for (int j = 0; j < docs.size(); j++) {
+                        if (j != self && ItemDocuments.blobs(docs.get(j)).stream().anyMatch(r -> r.getSha256().equals(ref.getSha256()))) {
+                            shared = true;
+                        }
+                    }
+                    if (!shared) {
+                        victim = i;
+                        victimBlob = ref.getSha256();
+                        break;
+                    }
+                }
+            }
+            assertThat(victim).as("an item with an attachment blob among the first 20").isGreaterThanOrEqualTo(0);
+            byte[] intact = blobs.put(victimBlob, "tampered".getBytes());
+            Function<BlobRef, byte[]> verified = ref -> {
+                byte[] data = blobs.get(ref.getSha256());
+                if (data == null || !sha256(data).equals(ref.getSha256())) {
+                    throw new IllegalStateException("blob " + ref.getSha256() + " is missing or does not match its hash");
+                }
+                return data;
+            };
+            int before = liveMessages(reader, store);
+            long nonFoldersBefore = count(c, "SELECT COUNT(*) FROM hierarchy WHERE type <> 3");
+            List<RestoreEvent> applied = new ArrayList<>();
+            List<RestoreEvent> events = new RestoreCommandApplier(Clock.systemUTC()).apply(command("batch-1", "KEEP_BOTH", items), c, storage,
+                    verified, Map.of(), applied::add);
+            assertThat(events).extracting(RestoreEvent::getSourceKey).containsExactlyElementsOf(items.stream().map(RestoreCommandItem::getSourceKey).toList());
+            assertThat(applied).as("every outcome remembered once").hasSize(20);
+            long expectedRows = 0;
+            for (int i = 0; i < 20; i++) {
+                RestoreEvent e = events.get(i);
+                if (i == victim) {
+                    assertThat(e.getOutcome()).isEqualTo(RestoreItemOutcome.FAILED);
+                    assertThat(e.getReason()).contains(victimBlob).contains("nothing written");
+                } else {
+                    assertThat(e.getOutcome()).as("item %d: %s", i, e.getReason()).isEqualTo(RestoreItemOutcome.RESTORED);
+                    expectedRows += hierarchyRows(docs.get(i));
+                }
+                assertThat(copies(c, KopanoRestorer.backupSourceKey(docs.get(i)))).as("copies of item %d", i).isEqualTo(i == victim ? 0 : 1);
+            }
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 19);
+            // new rows besides the restore root's folders: exactly the restored messages with their recipients, attachments
+            // and embedded messages; none of the failed item
+            assertThat(count(c, "SELECT COUNT(*) FROM hierarchy WHERE type <> 3") - nonFoldersBefore).isEqualTo(expectedRows);
+
+            blobs.put(victimBlob, intact);
+            List<RestoreEvent> again = new RestoreCommandApplier(Clock.systemUTC()).apply(command("batch-2", "KEEP_BOTH", items), c, storage, verified);
+            assertThat(again).extracting(RestoreEvent::getOutcome).containsOnly(RestoreItemOutcome.RESTORED).hasSize(20);
+            assertThat(liveMessages(reader, store)).isEqualTo(before + 39);
+            assertThat(copies(c, KopanoRestorer.backupSourceKey(docs.get(victim)))).isEqualTo(1);
+        }
+    }
+
+    /** hierarchy rows a restored message takes: itself, its recipients, its attachments and their embedded messages. */
+    private static long hierarchyRows(ItemDocument doc) {
+        long n = 1 + doc.getRecipients().size();
+        for (var a : doc.getAttachments()) {
+            n += 1 + (a.getEmbedded() == null ? 0 : hierarchyRows(a.getEmbedded()));
+        }
+        return n;
+    }
+
+    private static long copies(Connection c, Bytes key) throws Exception {
+        try (var ps = c.prepareStatement("SELECT COUNT(*) FROM properties p JOIN hierarchy h ON h.id = p.hierarchyid AND h.type = 5"
+                + " WHERE p.tag = ? AND p.type = 258 AND p.val_binary = ?")) {
+            ps.setInt(1, KopanoRestorer.EC_BACKUP_SOURCE_KEY);
+            ps.setBytes(2, key.toArray());
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static long count(Connection c, String sql) throws Exception {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

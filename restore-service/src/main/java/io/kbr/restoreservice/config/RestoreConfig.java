@@ -56,6 +56,14 @@ public interface RestoreConfig {
         /** Pause before a request is retried after the catalog or Kafka failed. */
         @WithDefault("2s")
         java.time.Duration retryPause();
+
+        /**
+         * true: every blob of every item is read and verified here before its command is sent (a corrupt or missing blob
+         * fails the item before it reaches the agent). false: only the agent verifies them — it reads and checks every
+         * blob before it writes anything of the item anyway — which saves one read of every blob. docs/restores.md.
+         */
+        @WithDefault("true")
+        boolean verifyBlobs();
     }
 
     /** Connections that load data chunks in parallel during a disaster recovery. */

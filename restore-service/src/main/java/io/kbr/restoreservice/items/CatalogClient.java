@@ -67,6 +67,22 @@ public final class CatalogClient {
         return JSON.readTree(r.body());
     }
 
+    /** {@code POST path} with a JSON body; the answer as for {@link #get}. */
+    public JsonNode post(String path, Object body) throws IOException, CatalogRejection, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(120))
+                .header("Accept", "application/json").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 400 && r.statusCode() < 500) {
+            throw new CatalogRejection(r.statusCode(), "the catalog answered " + r.statusCode() + " to POST " + path + ": " + r.body());
+        }
+        if (r.statusCode() != 200) {
+            throw new IOException("the catalog answered " + r.statusCode() + " to POST " + path + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
     public JsonNode get(String path) throws IOException, CatalogRejection, InterruptedException {
         return get(path, new LinkedHashMap<>());
     }

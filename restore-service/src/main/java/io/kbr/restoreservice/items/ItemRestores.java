@@ -93,7 +93,7 @@ public class ItemRestores {
         ensureTopics(bootstrap.get(), items);
         completion = new JobCompletion(bootstrap.get(), items.eventsTopic(), Clock.systemUTC()).start();
         requests = new RestoreRequestConsumer(new RestoreRequestConsumer.Settings(bootstrap.get(), items.groupId(), items.requestsTopic(),
-                items.commandsTopic(), items.eventsTopic(), items.batchSize(), items.retryPause()),
+                items.commandsTopic(), items.eventsTopic(), items.batchSize(), items.retryPause(), items.verifyBlobs()),
                 new RestorePlanner(new CatalogClient(config.catalog().url(), config.catalog().token()), items.softdeleteLifetime(), Clock.systemUTC()),
                 ref -> StoredBlobs.read(blobs, ref), Clock.systemUTC()).start();
     }

@@ -74,17 +74,14 @@ public final class RestorePlanner {
         Folders folders = new Folders(store);
         List<PlannedItem> items = new ArrayList<>();
         List<Unplannable> failures = new ArrayList<>();
+        Map<String, JsonNode> resolved = resolve(store, keys);
         for (String key : keys) {
-            JsonNode versions;
-            try {
-                versions = catalog.get("/api/v1/stores/" + store + "/items/" + key + "/versions");
-            } catch (CatalogClient.CatalogRejection e) {
-                if (e.status() == 404) {
-                    failures.add(new Unplannable(key, "not in the catalog: no item with sourcekey " + key + " in store " + store));
-                    continue;
-                }
-                throw e;
+            JsonNode entry = resolved.get(key);
+            if (entry == null || !entry.path("found").asBoolean()) {
+                failures.add(new Unplannable(key, "not in the catalog: no item with sourcekey " + key + " in store " + store));
+                continue;
             }
+            JsonNode versions = entry.path("versions");
             JsonNode chosen = null;
             JsonNode lastContent = null;
             JsonNode latest = null;
@@ -106,7 +103,7 @@ public final class RestorePlanner {
             if (ownStore && latest != null && "SOFT_DELETE".equals(latest.path("operation").asText())
                     && chosen.path("documentSha256").asText().equals(lastContent.path("documentSha256").asText())) {
                 // the item's current state: still soft-deleted (not hard-deleted since, e.g. with its folder), and since when
-                JsonNode now = catalog.get("/api/v1/stores/" + store + "/items/" + latest.path("sourceKey").asText(key));
+                JsonNode now = entry.path("state");
                 Instant deletedAt = instant(now.path("deletedAt"));
                 if (deletedAt == null) {
                     deletedAt = observedAt(latest);
@@ -134,14 +131,79 @@ public final class RestorePlanner {
         return new Plan(items, failures);
     }
 
+    /** Sourcekeys per {@code POST /api/v1/restores/resolution} call. */
+    static final int RESOLVE_CHUNK = 1000;
+
+    /**
+     * Per key: {@code found}, {@code versions} and {@code state} (the item's current {@code sourceKey}, {@code softDeleted},
+     * {@code hardDeleted}, {@code deletedAt}) — from {@code POST /api/v1/restores/resolution} in chunks of
+     * {@link #RESOLVE_CHUNK} (three catalog queries per chunk), or, from a catalog without that endpoint (404/405), per item
+     * from {@code GET …/items/{key}/versions} and {@code GET …/items/{key}}.
+     */
+    private Map<String, JsonNode> resolve(String store, java.util.Collection<String> keys) throws IOException, InterruptedException,
+            CatalogClient.CatalogRejection {
+        Map<String, JsonNode> out = new HashMap<>();
+        List<String> all = new ArrayList<>(keys);
+        for (int from = 0; from < all.size(); from += RESOLVE_CHUNK) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + RESOLVE_CHUNK));
+            JsonNode answer;
+            try {
+                answer = catalog.post("/api/v1/restores/resolution", Map.of("storeGuid", store, "sourceKeys", chunk));
+            } catch (CatalogClient.CatalogRejection e) {
+                if (e.status() != 404 && e.status() != 405) {
+                    throw e;
+                }
+                return resolveOneByOne(store, all);
+            }
+            for (JsonNode item : answer.path("items")) {
+                com.fasterxml.jackson.databind.node.ObjectNode entry = JSON.createObjectNode();
+                entry.put("found", item.path("found").asBoolean());
+                entry.set("versions", item.path("versions"));
+                com.fasterxml.jackson.databind.node.ObjectNode state = entry.putObject("state");
+                state.set("sourceKey", item.path("currentSourceKey"));
+                state.set("softDeleted", item.path("softDeleted"));
+                state.set("hardDeleted", item.path("hardDeleted"));
+                state.set("deletedAt", item.path("deletedAt"));
+                out.put(item.path("sourceKey").asText().toLowerCase(Locale.ROOT), entry);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, JsonNode> resolveOneByOne(String store, List<String> keys) throws IOException, InterruptedException,
+            CatalogClient.CatalogRejection {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (String key : keys) {
+            com.fasterxml.jackson.databind.node.ObjectNode entry = JSON.createObjectNode();
+            try {
+                JsonNode versions = catalog.get("/api/v1/stores/" + store + "/items/" + key + "/versions");
+                entry.put("found", true);
+                entry.set("versions", versions);
+                JsonNode latest = versions.size() == 0 ? null : versions.get(versions.size() - 1);
+                if (latest != null && "SOFT_DELETE".equals(latest.path("operation").asText())) {
+                    entry.set("state", catalog.get("/api/v1/stores/" + store + "/items/" + latest.path("sourceKey").asText(key)));
+                }
+            } catch (CatalogClient.CatalogRejection e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                entry.put("found", false);
+            }
+            out.put(key, entry);
+        }
+        return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** The sourceKey of the job's metadata outcome ({@code ITEM} event): not hex, so it never collides with an item's. */
     public static final String METADATA_KEY = "metadata";
 
     /**
      * The source store's metadata document for {@code includeMetadata}: {@code document} (null with {@code problem} when
      * the catalog holds none) and the source's folders (sourcekey → path, the tree at {@code asOf}) so the agent can map
-     * the document's folder references. The catalog keeps only the latest metadata document of a store, so this is the
-     * latest one also for a request with {@code asOf} ({@code latestOnly}).
+     * the document's folder references. With {@code asOf} it is the document valid at that instant (the catalog's
+     * store-metadata history, {@code GET /api/v1/stores/{guid}?asOf=}); {@code latestOnly} is always false now.
      */
     public record MetadataPlan(BlobRef document, String problem, Map<String, String> folders, boolean latestOnly) {
     }
@@ -149,16 +211,18 @@ public final class RestorePlanner {
     public MetadataPlan metadata(RestoreRequest r) throws IOException, InterruptedException, CatalogClient.CatalogRejection {
         String store = r.getStoreGuid().toLowerCase(Locale.ROOT);
         Instant asOf = r.getAsOfMillis() == null ? null : Instant.ofEpochMilli(r.getAsOfMillis());
-        JsonNode s = catalog.get("/api/v1/stores/" + store);
+        // the metadata document valid at asOf (the catalog keeps the store-metadata history)
+        JsonNode s = catalog.get("/api/v1/stores/" + store + (asOf == null ? "" : "?asOf=" + asOf));
         String sha = s.path("metadataSha256").asText("");
         if (s.path("metadataSha256").isNull() || sha.isEmpty()) {
-            return new MetadataPlan(null, "the catalog holds no metadata document (rules, ACLs, settings) for store " + store, Map.of(), asOf != null);
+            return new MetadataPlan(null, "the catalog holds no metadata document (rules, ACLs, settings) for store " + store
+                    + (asOf == null ? "" : " at " + asOf), Map.of(), false);
         }
         BlobRef ref = BlobRef.newBuilder().setSha256(sha).setSize(s.path("metadataSize").asLong())
                 .setPack(s.path("metadataPack").isNull() || s.path("metadataPack").isMissingNode() ? null : s.path("metadataPack").asText())
                 .setOffset(s.path("metadataOffset").asLong()).setStoredLength(s.path("metadataStoredLength").asLong()).build();
         Map<String, String> folders = new java.util.TreeMap<>(new Folders(store).tree(asOf));
-        return new MetadataPlan(ref, null, folders, asOf != null);
+        return new MetadataPlan(ref, null, folders, false);
     }
 
     private List<String> search(RestoreRequest r, String store, Instant asOf) throws IOException, InterruptedException,

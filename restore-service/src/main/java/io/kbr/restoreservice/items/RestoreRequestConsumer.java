@@ -71,7 +71,12 @@ public final class RestoreRequestConsumer implements AutoCloseable {
 
     /** Topics and limits. */
     public record Settings(String bootstrap, String groupId, String requestsTopic, String commandsTopic, String eventsTopic, int batchSize,
-            Duration retryPause) {
+            Duration retryPause, boolean verifyBlobs) {
+        /** With {@code verifyBlobs}: every blob read and verified before its item is sent. */
+        public Settings(String bootstrap, String groupId, String requestsTopic, String commandsTopic, String eventsTopic, int batchSize,
+                Duration retryPause) {
+            this(bootstrap, groupId, requestsTopic, commandsTopic, eventsTopic, batchSize, retryPause, true);
+        }
     }
 
     private final Settings settings;
@@ -80,6 +85,14 @@ public final class RestoreRequestConsumer implements AutoCloseable {
     private final Clock clock;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
+    /** Blob reads verified in parallel: S3 round trips and decryption, not CPU-bound on one thread. */
+    static final int VERIFY_THREADS = 8;
+
+    private final java.util.concurrent.ExecutorService verifiers = java.util.concurrent.Executors.newFixedThreadPool(VERIFY_THREADS, r -> {
+        Thread t = new Thread(r, "kbr-restore-verify");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong itemsSent = new AtomicLong();
     private volatile boolean running = true;
@@ -160,6 +173,7 @@ public final class RestoreRequestConsumer implements AutoCloseable {
         try {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             acks.add(publish(event(job, job + "/resolving", RestoreEventKind.RESOLVING).build()));
+            long t0 = System.nanoTime();
             RestorePlanner.Plan plan;
             try {
                 // metadataOnly: no items, only the store's metadata below
@@ -170,8 +184,9 @@ public final class RestoreRequestConsumer implements AutoCloseable {
                 await(acks);
                 return true;
             }
-            LOG.infof("restore %s: %d items selected (%d brick-level/softdelete to send, %d not restorable)", job, plan.selected(),
-                    plan.items().size(), plan.failures().size());
+            LOG.infof("restore %s: %d items selected (%d brick-level/softdelete to send, %d not restorable), resolved in %d ms", job,
+                    plan.selected(), plan.items().size(), plan.failures().size(), (System.nanoTime() - t0) / 1_000_000);
+            long t1 = System.nanoTime();
             RestoreMetadata metadata = null;
             String metadataProblem = null;
             if (request.getIncludeMetadata()) {
@@ -208,31 +223,51 @@ public final class RestoreRequestConsumer implements AutoCloseable {
             for (RestorePlanner.Unplannable u : plan.failures()) {
                 acks.add(publish(itemFailed(job, u.sourceKey(), "not restored, nothing written: " + u.reason())));
             }
-            List<RestoreCommandItem> sendable = new ArrayList<>();
-            for (RestorePlanner.PlannedItem item : plan.items()) {
-                String problem = item.path() == RestorePath.BRICK_LEVEL ? verify(item) : null;
-                if (problem != null) {
-                    acks.add(publish(itemFailed(job, item.sourceKey(), "not restored, nothing written: " + problem)));
-                    continue;
-                }
-                sendable.add(RestoreCommandItem.newBuilder().setSourceKey(item.sourceKey()).setPath(item.path())
-                        .setDocument(item.document()).setFolderPath(item.folderPath()).build());
+            // Verification in parallel (VERIFY_THREADS), commands sent as soon as their items are verified, so the agent
+            // starts applying while later items are still being read. Command k holds the intact items of the k-th run of
+            // batchSize planned items (sorted by sourcekey): the same request yields the same commands.
+            List<RestorePlanner.PlannedItem> planned = plan.items();
+            List<Future<String>> problems = new ArrayList<>(planned.size());
+            for (RestorePlanner.PlannedItem item : planned) {
+                problems.add(item.path() == RestorePath.BRICK_LEVEL && settings.verifyBlobs() ? verifiers.submit(() -> verify(item))
+                        : java.util.concurrent.CompletableFuture.completedFuture(null));
             }
             int batch = 0;
-            // the metadata goes with the first command (one without items when no item is sendable)
-            for (int from = 0; from < sendable.size() || from == 0 && metadata != null; from += settings.batchSize()) {
-                RestoreCommand cmd = RestoreCommand.newBuilder().setCommandId(job + "/" + batch).setJobId(job)
-                        .setTargetServerId(request.getTargetServerId()).setTargetStoreGuid(request.getTargetStoreGuid())
-                        .setRestoreRoot(request.getRestoreRoot()).setConflictMode(request.getConflictMode().name())
-                        .setIncludeMetadata(request.getIncludeMetadata()).setMetadata(batch == 0 ? metadata : null)
-                        .setItems(sendable.subList(from, Math.min(sendable.size(), from + settings.batchSize()))).build();
-                batch++;
-                acks.add(producer.send(new ProducerRecord<>(settings.commandsTopic(), request.getTargetServerId(), COMMANDS.encode(cmd))));
+            int sent = 0;
+            try {
+                for (int from = 0; from < planned.size() || from == 0 && metadata != null; from += settings.batchSize()) {
+                    List<RestoreCommandItem> sendable = new ArrayList<>();
+                    for (int i = from; i < Math.min(planned.size(), from + settings.batchSize()); i++) {
+                        RestorePlanner.PlannedItem item = planned.get(i);
+                        String problem = problems.get(i).get();
+                        if (problem != null) {
+                            acks.add(publish(itemFailed(job, item.sourceKey(), "not restored, nothing written: " + problem)));
+                            continue;
+                        }
+                        sendable.add(RestoreCommandItem.newBuilder().setSourceKey(item.sourceKey()).setPath(item.path())
+                                .setDocument(item.document()).setFolderPath(item.folderPath()).build());
+                    }
+                    // the metadata goes with the first command (one without items when no item is sendable)
+                    if (sendable.isEmpty() && !(batch == 0 && metadata != null)) {
+                        continue;
+                    }
+                    RestoreCommand cmd = RestoreCommand.newBuilder().setCommandId(job + "/" + batch).setJobId(job)
+                            .setTargetServerId(request.getTargetServerId()).setTargetStoreGuid(request.getTargetStoreGuid())
+                            .setRestoreRoot(request.getRestoreRoot()).setConflictMode(request.getConflictMode().name())
+                            .setIncludeMetadata(request.getIncludeMetadata()).setMetadata(batch == 0 ? metadata : null)
+                            .setItems(sendable).build();
+                    batch++;
+                    sent += sendable.size();
+                    acks.add(producer.send(new ProducerRecord<>(settings.commandsTopic(), request.getTargetServerId(), COMMANDS.encode(cmd))));
+                }
+            } finally {
+                problems.forEach(f -> f.cancel(false));
             }
             await(acks);
             requests.incrementAndGet();
-            itemsSent.addAndGet(sendable.size());
-            LOG.infof("restore %s: %d items sent to %s in %d commands", job, sendable.size(), request.getTargetServerId(), batch);
+            itemsSent.addAndGet(sent);
+            LOG.infof("restore %s: %d items verified and sent to %s in %d commands in %d ms", job, sent, request.getTargetServerId(), batch,
+                    (System.nanoTime() - t1) / 1_000_000);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -321,5 +356,6 @@ public final class RestoreRequestConsumer implements AutoCloseable {
             }
         }
         producer.close(Duration.ofSeconds(5));
+        verifiers.shutdownNow();
     }
 }

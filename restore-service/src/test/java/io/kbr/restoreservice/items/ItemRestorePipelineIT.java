@@ -91,6 +91,8 @@ class ItemRestorePipelineIT {
         Instant t3 = now.minus(Duration.ofDays(40));
         Map<String, String> versions = new ConcurrentHashMap<>();
         List<String> authorizations = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger resolutionCalls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger perItemCalls = new java.util.concurrent.atomic.AtomicInteger();
         HttpServer catalog = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         try (BlobStore blobs = BlobStore.create(bucket, BlobCodec.configured(Optional.of(keys), Optional.empty()));
                 KafkaProducer<String, byte[]> producer = producer(bootstrap);
@@ -131,7 +133,24 @@ class ItemRestorePipelineIT {
                     } else {
                         reply(ex, 200, "{\"items\":[" + summary("ee", t3) + "],\"nextCursor\":null}");
                     }
+                } else if (path.equals("/api/v1/restores/resolution") && ex.getRequestMethod().equals("POST")) {
+                    // many items per call: state and versions as GET …/items/{key} and …/versions answer them
+                    resolutionCalls.incrementAndGet();
+                    com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ex.getRequestBody());
+                    StringBuilder out = new StringBuilder("{\"items\":[");
+                    for (com.fasterxml.jackson.databind.JsonNode requested : body.path("sourceKeys")) {
+                        String k = requested.asText();
+                        String v = versions.get(k);
+                        boolean soft = k.equals("bb") || k.equals("ee");
+                        Instant deletedAt = k.equals("bb") ? now.minus(Duration.ofHours(1)) : t2.plus(Duration.ofDays(1));
+                        out.append(out.charAt(out.length() - 1) == '[' ? "" : ",").append("{\"sourceKey\":\"").append(k).append("\",\"found\":")
+                                .append(v != null).append(",\"currentSourceKey\":\"").append(k).append("\",\"softDeleted\":").append(soft)
+                                .append(",\"hardDeleted\":false,\"deletedAt\":").append(soft ? "\"" + deletedAt + "\"" : "null")
+                                .append(",\"versions\":").append(v == null ? "[]" : v).append("}");
+                    }
+                    reply(ex, 200, out.append("]}").toString());
                 } else if (path.endsWith("/versions")) {
+                    perItemCalls.incrementAndGet();
                     String k = path.split("/")[6];
                     String v = versions.get(k);
                     reply(ex, v == null ? 404 : 200, v == null ? "{\"error\":\"not_found\"}" : v);
@@ -198,6 +217,8 @@ class ItemRestorePipelineIT {
             assertThat(failed.get("dd")).contains(dAtt.getSha256());
             assertThat(failed.get("ff")).contains("not in the catalog");
             assertThat(authorizations).containsOnly("Bearer " + TOKEN);
+            assertThat(resolutionCalls.get()).as("the selection resolved in one POST /api/v1/restores/resolution").isEqualTo(1);
+            assertThat(perItemCalls.get()).as("no per-item GET …/versions").isZero();
 
             // processed again (as after a crash before the offset commit): the same commands, byte for byte
             RestoreRequestConsumer again = new RestoreRequestConsumer(new RestoreRequestConsumer.Settings(bootstrap, "it-again-" + run, requests,

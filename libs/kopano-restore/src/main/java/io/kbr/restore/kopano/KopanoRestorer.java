@@ -383,7 +383,8 @@ public final class KopanoRestorer {
         StoreIndex idx;
         Map<Bytes, Long> live;
         try {
-            idx = index(store);
+            // KEEP_BOTH looks up no existing copy: the store's index (every backup sourcekey in it) is not loaded for it
+            idx = mode == ConflictMode.KEEP_BOTH ? indexes.get(store.hierarchyId()) : index(store);
             live = mode == ConflictMode.KEEP_BOTH ? Map.of() : idx.liveSourceKeys(items);
         } catch (Exception e) {
             indexes.remove(store.hierarchyId());
@@ -457,7 +458,7 @@ public final class KopanoRestorer {
         if (ids != null) {
             for (int k = 0; k < pending.size(); k++) {
                 Pending p = pending.get(k);
-                if (p.key() != null) {
+                if (p.key() != null && idx != null) {
                     idx.remember(p.key(), ids.get(k));
                 }
                 out[p.index()] = new ItemOutcome(ItemOutcome.Status.RESTORED, ids.get(k), null, p.key(), null);
@@ -488,7 +489,7 @@ public final class KopanoRestorer {
             for (int k = 0; k < pending.size(); k++) {
                 Pending p = pending.get(k);
                 out[p.index()] = result[k];
-                if (!result[k].failed() && p.key() != null) {
+                if (!result[k].failed() && p.key() != null && idx != null) {
                     idx.remember(p.key(), result[k].hierarchyId());
                 }
             }
