@@ -5,7 +5,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The identity of a blob: the SHA-256 of its plaintext, as 64 lower-case hex digits. The same
@@ -16,15 +15,28 @@ public record BlobId(String sha256) implements Comparable<BlobId> {
     /** Every blob key starts with this. */
     public static final String KEY_PREFIX = "blobs/";
 
-    private static final Pattern HEX_64 = Pattern.compile("[0-9a-f]{64}");
     private static final HexFormat HEX = HexFormat.of();
 
     public BlobId {
         Objects.requireNonNull(sha256, "sha256");
-        if (!HEX_64.matcher(sha256).matches()) {
+        if (!isLowerHex64(sha256)) {
             throw new IllegalArgumentException(
                     "A blob id is a SHA-256 as 64 lower-case hex digits, not '" + sha256 + "'");
         }
+    }
+
+    /** {@code [0-9a-f]{64}} without a regex: every blob reference of a backup is checked here (a regex was ~2 % of its CPU). */
+    private static boolean isLowerHex64(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char ch = s.charAt(i);
+            if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses a hex SHA-256 (either case). */
@@ -54,7 +66,7 @@ public record BlobId(String sha256) implements Comparable<BlobId> {
             return Optional.empty();
         }
         String hex = key.substring(KEY_PREFIX.length() + 3);
-        if (!HEX_64.matcher(hex).matches() || !key.substring(KEY_PREFIX.length()).startsWith(hex.substring(0, 2) + "/")) {
+        if (!isLowerHex64(hex) || !key.substring(KEY_PREFIX.length()).startsWith(hex.substring(0, 2) + "/")) {
             return Optional.empty();
         }
         return Optional.of(new BlobId(hex));

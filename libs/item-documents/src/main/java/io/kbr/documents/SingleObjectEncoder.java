@@ -17,9 +17,9 @@ import org.apache.avro.specific.SpecificRecord;
  * body) of one generated record type, byte for byte what {@code io.kbr.events.AvroCodec#encode} produces, but
  * cheaper per record: Avro's {@code BinaryMessageEncoder} writes through an unbuffered encoder into a
  * synchronized {@code ByteArrayOutputStream} one call per varint and copies the result twice. This one keeps,
- * per thread, a buffered encoder, the datum writer and a growable array, and copies the record's bytes once.
- * The bytes must not differ (they are hashed: the same document must keep the same blob id), which
- * {@code SingleObjectEncoderTest} checks against the codec.
+ * per thread, a buffered encoder, the datum writer and a growable array, and copies the record's bytes once;
+ * {@link PropertyValueWriter} writes the property values directly. The bytes must not differ (they are hashed:
+ * the same document must keep the same blob id), which {@code ItemDocumentsTest} checks against the codec.
  */
 public final class SingleObjectEncoder<T extends SpecificRecord> {
     private final byte[] header;
@@ -35,7 +35,7 @@ public final class SingleObjectEncoder<T extends SpecificRecord> {
             header[2 + i] = (byte) (fingerprint >>> (8 * i)); // little-endian, as the Avro specification says
         }
         SpecificData data = new SpecificData(type.getClassLoader());
-        state = ThreadLocal.withInitial(() -> new State<>(new SpecificDatumWriter<>(schema, data)));
+        state = ThreadLocal.withInitial(() -> new State<>(new PropertyValueWriter<>(schema, data)));
     }
 
     /** The single-object encoding of {@code record}, in an array of its own. */

@@ -82,6 +82,8 @@ class ItemDocumentsTest {
         new java.util.Random(3).nextBytes(text);
         large.setRfc822Inline(java.nio.ByteBuffer.wrap(text));
 
+        // the direct PropertyValue path must be on: when PropertyValue.avsc changes, re-check PropertyValueWriter and its fingerprint
+        assertThat(PropertyValueWriter.DIRECT).isTrue();
         AvroCodec<ItemDocument> codec = AvroCodec.of(ItemDocument.class);
         SingleObjectEncoder<ItemDocument> fast = new SingleObjectEncoder<>(ItemDocument.class);
         for (ItemDocument d : List.of(small, large, small)) {
