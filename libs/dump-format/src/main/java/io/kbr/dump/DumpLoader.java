@@ -270,6 +270,13 @@ public final class DumpLoader {
             if (stored != converted.rows) {
                 throw new DumpException("chunk " + chunk.key() + ": LOAD DATA stored " + stored + " of its " + converted.rows + " rows");
             }
+            // a field too many or too few, a value cut to fit: the server only warns (sql_mode of the dump is not
+            // strict); the converted input of a correct chunk never causes one, so a warning means a wrong conversion
+            java.sql.SQLWarning w = s.getWarnings();
+            if (w != null) {
+                throw new DumpException("chunk " + chunk.key() + ": LOAD DATA reported a warning: " + w.getMessage()
+                        + " (code " + w.getErrorCode() + ")");
+            }
         }
     }
 
