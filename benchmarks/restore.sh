@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Restore benchmarks (issue 5's numbers; docs/benchmarks.md, "Restores (issue 5)"). One command each:
 #
-#   benchmarks/restore.sh e2e    [--items 10000] [--samples 50]
+#   benchmarks/restore.sh e2e    [--items 10000] [--samples 50] [--verify-blobs true|false]
 #       The packaged catalog, agent and restore-service (KbrStack) on local MariaDB/Kafka/S3: a store of N items is
 #       seeded (KopanoWriter, 4 writers: the same-run baseline) and backed up; then single-item restores through
 #       POST /api/v1/restores timed from the API call to the copy committed in Kopano (p50/p99; baseline: a plain
-#       one-row INSERT round trip), and one bulk restore of the whole store (items/s; baseline: the seeding rate).
+#       one-row INSERT round trip), and one bulk restore of the whole store (items/s; baseline: the seeding rate),
+#       then checks that the job's counts match the selection and the copies in Kopano (EXACT / MISMATCH).
+#       --verify-blobs sets the restore-service's kbr.restore.items.verify-blobs (default true).
 #
 #   benchmarks/restore.sh writer [items (10000)] [database|files|files_v2] [latency samples (138)] [connections (4)]
 #       libs/kopano-restore alone (RestoreBench, its own MariaDB): KopanoWriter baseline, KopanoRestorer one item per
