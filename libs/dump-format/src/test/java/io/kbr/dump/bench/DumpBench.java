@@ -195,8 +195,7 @@ public final class DumpBench {
                 db.createDatabase("bench_md");
                 double cpu2 = serverCpuSeconds(work);
                 long c0 = System.nanoTime();
-                exec(List.of("bash", "-c", db.clientTool("mariadb").orElseThrow() + " --defaults-file=" + db.defaultsFile()
-                        + " bench_md < " + sql));
+                mariadbLoad(db, "bench_md", sql);
                 double mdLoadS = secs(c0);
                 double mdCpu = serverCpuSeconds(work) - cpu2;
                 Files.delete(sql);
@@ -242,8 +241,7 @@ public final class DumpBench {
                 null, null, DumpListener.NONE);
         line(String.format(Locale.ROOT, "kbr dump: %.1f s, %d chunks, format %s", secs(k0), m.chunks().size(), m.format()));
         Path sql = work.resolve("mariadb-dump.sql");
-        exec(List.of("bash", "-c", db.clientTool("mariadb-dump").orElseThrow() + " --defaults-file=" + db.defaultsFile()
-                + " --single-transaction --routines --quick bench_src > " + sql));
+        mariadbDump(db, "bench_src", sql);
         String[] variants = System.getProperty("kbr.bench.variants", "kbr,md,kbr,md").split(",");
         applyServerSettings(db);
         int n = 0;
@@ -256,8 +254,7 @@ public final class DumpBench {
             long l0 = System.nanoTime();
             String extra = "";
             if (v.equals("md")) {
-                exec(List.of("bash", "-c", db.clientTool("mariadb").orElseThrow() + " --defaults-file=" + db.defaultsFile()
-                        + " " + name + " < " + sql));
+                mariadbLoad(db, name, sql);
             } else {
                 LoadProgress progress = new LoadProgress();
                 // "kbr" = LOAD DATA path, "sql" = every chunk as SQL; optionally followed by the number of connections, e.g. kbr4
@@ -360,6 +357,18 @@ public final class DumpBench {
                     .findFirst().orElse("VmHWM: 0 kB").replaceAll("[^0-9]", "");
             System.out.println("RESULT " + m.dumpId() + " " + s + " " + m.storedBytes() + " " + hwm);
         }
+    }
+
+    /** The stock dump the load baselines read: {@code mariadb-dump --single-transaction --routines --quick source > file}. */
+    static void mariadbDump(MariaDbServer db, String source, Path file) throws Exception {
+        exec(List.of("bash", "-c", db.clientTool("mariadb-dump").orElseThrow() + " --defaults-file=" + db.defaultsFile()
+                + " --single-transaction --routines --quick " + source + " > " + file));
+    }
+
+    /** The stock load ({@code md}): {@code mariadb target < file}. */
+    static void mariadbLoad(MariaDbServer db, String target, Path file) throws Exception {
+        exec(List.of("bash", "-c", db.clientTool("mariadb").orElseThrow() + " --defaults-file=" + db.defaultsFile()
+                + " " + target + " < " + file));
     }
 
     /** Runs {@code cmd} and uploads its stdout as one multipart object while it is produced. */

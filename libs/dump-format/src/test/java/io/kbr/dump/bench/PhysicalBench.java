@@ -13,6 +13,7 @@ import io.kbr.dump.LoadProgress;
 import io.kbr.dump.PhysicalBackup;
 import io.kbr.dump.PhysicalOptions;
 import io.kbr.dump.PhysicalRestore;
+import io.kbr.dump.TableChecksum;
 import io.kbr.localservers.MariaDbServer;
 import io.kbr.localservers.S3Server;
 import java.nio.file.Files;
@@ -27,8 +28,10 @@ import java.util.Locale;
  * The physical-backup benchmark (benchmarks/physical-bench.sh, issue 8): on the same generated Kopano-like database as
  * the dump benchmark, in one run: kbr's physical backup (mariadb-backup stream → zstd → S3 parts) until durable, next
  * to kbr's logical dump until durable; the physical restore (download + verify parts, unpack, prepare, start mariadbd)
- * until the server answers, next to the logical load; the verification of both; a writer's transaction p99.9/max
- * without a backup, during the physical backup and during the logical dump.
+ * until the server answers, next to the logical load and the stock {@code mariadb < dump.sql} of a
+ * {@code mariadb-dump --single-transaction --routines --quick} file (issue 6's load baseline, DumpBench's md variant),
+ * with the ratios of both kbr paths to it; the verification of all three; a writer's transaction p99.9/max without a
+ * backup, during the physical backup and during the logical dump.
  */
 public final class PhysicalBench {
 
@@ -42,7 +45,11 @@ public final class PhysicalBench {
                 default -> throw new IllegalArgumentException("usage: physical-bench.sh [--mb SIZE_MB] [--workdir DIR]");
             }
         }
-        new PhysicalBench().run(mb, work.toAbsolutePath());
+        try {
+            new PhysicalBench().run(mb, work.toAbsolutePath());
+        } finally {
+            deleteTree(work.toAbsolutePath()); // several GB (two data directories, S3, the stock dump file)
+        }
     }
 
     private static final int LOAD_THREADS = Integer.getInteger("kbr.bench.loadThreads", 3);
@@ -95,6 +102,13 @@ public final class PhysicalBench {
                 DumpBench.Latency duringLogical = writer.take();
                 writer.stop();
 
+                // the stock baseline's dump file (DumpBench's md variant), taken with the writer stopped: the source
+                // stays as dumped, so the stock load is compared with it directly; not part of any timed restore
+                Path sql = work.resolve("mariadb-dump.sql");
+                long s0 = System.nanoTime();
+                DumpBench.mariadbDump(db, "bench_src", sql);
+                double mdDumpS = secs(s0);
+
                 // physical restore until the server answers, then verification
                 Path dataDir = work.resolve("restored-data");
                 LoadProgress pp = new LoadProgress();
@@ -118,6 +132,20 @@ public final class PhysicalBench {
                     logicalProblems = DumpVerifier.verifyDatabase(logical, c);
                 }
                 double logicalVerifyS = secs(v0);
+                try (Connection c = DumpBench.connect(db, "bench_kbr"); Statement st = c.createStatement()) {
+                    st.execute("DROP DATABASE bench_kbr"); // disk: the stock load makes another copy
+                }
+
+                // the stock load into a fresh empty database of the same server, then equal to the (stopped) source
+                db.createDatabase("bench_md");
+                long m0 = System.nanoTime();
+                DumpBench.mariadbLoad(db, "bench_md", sql);
+                double mdLoadS = secs(m0);
+                long sqlBytes = Files.size(sql);
+                Files.delete(sql);
+                long mv0 = System.nanoTime();
+                List<String> mdProblems = sameAsSource(db, logical, "bench_src", "bench_md");
+                double mdVerifyS = secs(mv0);
 
                 List<String> out = new ArrayList<>();
                 out.add("");
@@ -142,8 +170,54 @@ public final class PhysicalBench {
                 out.add(String.format(Locale.ROOT, "| verification (row counts + checksums of %d tables) | %.1f s, %s | %.1f s, %s | |",
                         logical.tables().size(), physVerifyS, o.problems().isEmpty() ? "verified" : o.problems(), logicalVerifyS,
                         logicalProblems.isEmpty() ? "verified" : logicalProblems));
+                out.add("");
+                out.add(String.format(Locale.ROOT, "restore until the server answers / load, same run (stock dump file: mariadb-dump"
+                        + " --single-transaction --routines --quick, %.0f MB, %.1f s, writer stopped, untimed below):", sqlBytes / 1048576.0, mdDumpS));
+                out.add("");
+                out.add("| restore until the server answers / load | kbr physical (S3 → unpack, prepare, start) | kbr logical load (S3, "
+                        + LOAD_THREADS + " connections) | mariadb < dump.sql (local file) |");
+                out.add("|---|---|---|---|");
+                out.add(String.format(Locale.ROOT, "| time | %.1f s | %.1f s | %.1f s |", untilAnswersS, loadS, mdLoadS));
+                out.add(String.format(Locale.ROOT, "| vs mariadb < dump.sql | %.2f× faster | %.2f× faster | — |",
+                        mdLoadS / untilAnswersS, mdLoadS / loadS));
+                out.add(String.format(Locale.ROOT, "| result checked | manifest: %s | manifest: %s | equal to the source (row counts + checksums of %d tables, routines): %.1f s, %s |",
+                        o.problems().isEmpty() ? "verified" : o.problems(), logicalProblems.isEmpty() ? "verified" : logicalProblems,
+                        logical.tables().size(), mdVerifyS, mdProblems.isEmpty() ? "equal" : mdProblems));
                 out.forEach(System.out::println);
+                if (!o.problems().isEmpty() || !logicalProblems.isEmpty() || !mdProblems.isEmpty()) {
+                    throw new IllegalStateException("a restore/load differs: " + o.problems() + logicalProblems + mdProblems);
+                }
             }
+        }
+    }
+
+    /** Row counts, content checksums ({@link DumpVerifier#checksum}) and routine names of {@code target} equal {@code source}'s. */
+    private static List<String> sameAsSource(MariaDbServer db, DumpManifest m, String source, String target) throws Exception {
+        List<String> problems = new ArrayList<>();
+        try (Connection s = DumpBench.connect(db, source); Connection t = DumpBench.connect(db, target)) {
+            for (DumpManifest.TableSummary table : m.tables()) {
+                TableChecksum a = DumpVerifier.checksum(s, table.name());
+                TableChecksum b = DumpVerifier.checksum(t, table.name());
+                if (a.rows() != b.rows() || !a.hex().equals(b.hex())) {
+                    problems.add(String.format(Locale.ROOT, "table %s: %d rows %s, the source %d rows %s", table.name(), b.rows(), b.hex(),
+                            a.rows(), a.hex()));
+                }
+            }
+            String routines = "SELECT GROUP_CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME ORDER BY ROUTINE_TYPE, ROUTINE_NAME)"
+                    + " FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()";
+            String ra = single(s, routines);
+            String rb = single(t, routines);
+            if (!java.util.Objects.equals(ra, rb) || ra == null) {
+                problems.add("routines " + rb + ", the source " + ra);
+            }
+        }
+        return problems;
+    }
+
+    private static String single(Connection c, String sql) throws java.sql.SQLException {
+        try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
