@@ -607,10 +607,7 @@ public class ItemRepository {
                 ps.setLong(1, itemId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String pack = rs.getString(4);
-                        blobs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(pack == null
-                                ? new BlobReference(rs.getString(2), rs.getLong(3))
-                                : new BlobReference(rs.getString(2), rs.getLong(3), pack, rs.getLong(5), rs.getLong(6)));
+                        blobs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(versionBlob(rs));
                     }
                 }
             }
@@ -730,5 +727,16 @@ public class ItemRepository {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("items.attachment_names is not a JSON array of strings", e);
         }
+    }
+
+    /**
+     * A row of {@code SELECT b.version_id, b.blob_sha256, b.size, b.pack, b.pack_offset, b.stored_length FROM item_blobs b …}
+     * (columns 2–6) as a blob reference.
+     */
+    public static BlobReference versionBlob(ResultSet rs) throws SQLException {
+        String pack = rs.getString(4);
+        return pack == null
+                ? new BlobReference(rs.getString(2), rs.getLong(3))
+                : new BlobReference(rs.getString(2), rs.getLong(3), pack, rs.getLong(5), rs.getLong(6));
     }
 }

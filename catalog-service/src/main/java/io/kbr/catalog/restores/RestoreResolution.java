@@ -4,6 +4,7 @@ import io.kbr.catalog.mapping.Hex;
 import io.kbr.catalog.model.BlobReference;
 import io.kbr.catalog.model.ItemVersionSummary;
 import io.kbr.catalog.model.Operation;
+import io.kbr.catalog.persistence.ItemRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -98,10 +99,7 @@ public class RestoreResolution {
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            String pack = rs.getString(4);
-                            blobs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(pack == null
-                                    ? new BlobReference(rs.getString(2), rs.getLong(3))
-                                    : new BlobReference(rs.getString(2), rs.getLong(3), pack, rs.getLong(5), rs.getLong(6)));
+                            blobs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(ItemRepository.versionBlob(rs));
                         }
                     }
                 }
