@@ -56,41 +56,11 @@ class RestoreCommandApplierIT {
             new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(1), line -> {
             }).seed(List.of(Corpora.source()));
             KopanoReader reader = new KopanoReader(c, storage);
-            Store store = null;
-            for (Store s : reader.stores()) {
-                if (s.type() == 0 && (store == null || liveMessages(reader, s) > liveMessages(reader, store))) {
-                    store = s;
-                }
-            }
-            assertThat(store).isNotNull();
-            storeGuidHolder = store.guid().hex();
-
-            Map<String, byte[]> blobs = new HashMap<>();
-            List<RestoreCommandItem> items = new ArrayList<>();
-            List<ItemDocument> docs = new ArrayList<>();
-            reader.forEachMessage(store, (folder, m) -> {
-                if (m.softDeleted() || items.size() >= 5) {
-                    return;
-                }
-                ItemDocument doc = ItemDocuments.toDocument(m, ref -> {
-                    try {
-                        byte[] data = reader.readBlob(ref);
-                        String sha = sha256(data);
-                        blobs.put(sha, data);
-                        return BlobRefs.standalone(sha, data.length);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                docs.add(doc);
-                byte[] encoded = DOCS.encode(doc);
-                String sha = sha256(encoded);
-                blobs.put(sha, encoded);
-                items.add(RestoreCommandItem.newBuilder()
-                        .setSourceKey(Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())).hex())
-                        .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.standalone(sha, encoded.length))
-                        .setFolderPath("IPM_SUBTREE/Inbox").build());
-            });
+            BackedUp backedUp = backUp(reader, 5, new HashMap<>());
+            Store store = backedUp.store();
+            Map<String, byte[]> blobs = backedUp.blobs();
+            List<RestoreCommandItem> items = backedUp.items();
+            List<ItemDocument> docs = backedUp.docs();
             assertThat(items).hasSize(5);
             Function<BlobRef, byte[]> verified = ref -> {
                 byte[] data = blobs.get(ref.getSha256());
@@ -322,38 +292,11 @@ class RestoreCommandApplierIT {
             new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(1), line -> {
             }).seed(List.of(Corpora.source()));
             KopanoReader reader = new KopanoReader(c, storage);
-            Store store = null;
-            for (Store s : reader.stores()) {
-                if (s.type() == 0 && (store == null || liveMessages(reader, s) > liveMessages(reader, store))) {
-                    store = s;
-                }
-            }
-            assertThat(store).isNotNull();
-            storeGuidHolder = store.guid().hex();
-            Map<String, byte[]> blobs = new java.util.concurrent.ConcurrentHashMap<>();
-            List<RestoreCommandItem> items = new ArrayList<>();
-            List<ItemDocument> docs = new ArrayList<>();
-            reader.forEachMessage(store, (folder, m) -> {
-                if (m.softDeleted() || items.size() >= 20) {
-                    return;
-                }
-                ItemDocument doc = ItemDocuments.toDocument(m, ref -> {
-                    try {
-                        byte[] data = reader.readBlob(ref);
-                        String sha = sha256(data);
-                        blobs.put(sha, data);
-                        return BlobRefs.standalone(sha, data.length);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                docs.add(doc);
-                byte[] encoded = DOCS.encode(doc);
-                String sha = sha256(encoded);
-                blobs.put(sha, encoded);
-                items.add(RestoreCommandItem.newBuilder().setSourceKey(Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())).hex())
-                        .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.standalone(sha, encoded.length)).setFolderPath("IPM_SUBTREE/Inbox").build());
-            });
+            BackedUp backedUp = backUp(reader, 20, new java.util.concurrent.ConcurrentHashMap<>());
+            Store store = backedUp.store();
+            Map<String, byte[]> blobs = backedUp.blobs();
+            List<RestoreCommandItem> items = backedUp.items();
+            List<ItemDocument> docs = backedUp.docs();
             assertThat(items).hasSize(20);
             // the victim: an item with an attachment blob that no other of the 20 items references
             int victim = -1;
@@ -416,6 +359,47 @@ class RestoreCommandApplierIT {
     }
 
     /** hierarchy rows a restored message takes: itself, its recipients, its attachments and their embedded messages. */
+    /** The fullest private store, and up to {@code max} of its live messages as brick-level items with their blobs in {@code blobs}. */
+    private record BackedUp(Store store, Map<String, byte[]> blobs, List<RestoreCommandItem> items, List<ItemDocument> docs) {
+    }
+
+    private static BackedUp backUp(KopanoReader reader, int max, Map<String, byte[]> blobs) throws Exception {
+        Store store = null;
+        for (Store s : reader.stores()) {
+            if (s.type() == 0 && (store == null || liveMessages(reader, s) > liveMessages(reader, store))) {
+                store = s;
+            }
+        }
+        assertThat(store).isNotNull();
+        storeGuidHolder = store.guid().hex();
+        List<RestoreCommandItem> items = new ArrayList<>();
+        List<ItemDocument> docs = new ArrayList<>();
+        reader.forEachMessage(store, (folder, m) -> {
+            if (m.softDeleted() || items.size() >= max) {
+                return;
+            }
+            ItemDocument doc = ItemDocuments.toDocument(m, ref -> {
+                try {
+                    byte[] data = reader.readBlob(ref);
+                    String sha = sha256(data);
+                    blobs.put(sha, data);
+                    return BlobRefs.standalone(sha, data.length);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            docs.add(doc);
+            byte[] encoded = DOCS.encode(doc);
+            String sha = sha256(encoded);
+            blobs.put(sha, encoded);
+            items.add(RestoreCommandItem.newBuilder()
+                    .setSourceKey(Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())).hex())
+                    .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.standalone(sha, encoded.length))
+                    .setFolderPath("IPM_SUBTREE/Inbox").build());
+        });
+        return new BackedUp(store, blobs, items, docs);
+    }
+
     private static long hierarchyRows(ItemDocument doc) {
         long n = 1 + doc.getRecipients().size();
         for (var a : doc.getAttachments()) {
