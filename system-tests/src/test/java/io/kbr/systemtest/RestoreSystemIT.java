@@ -1,5 +1,7 @@
 package io.kbr.systemtest;
 
+import static io.kbr.systemtest.CatalogReads.catalogItems;
+import static io.kbr.systemtest.CatalogReads.latestDocument;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +41,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -452,33 +453,6 @@ class RestoreSystemIT {
         assertThat(List.of(c.path("selected").asInt(), c.path("restored").asInt(), c.path("skippedAsDuplicate").asInt(), c.path("undeleted").asInt(),
                 c.path("failed").asInt())).as("selected/restored/skipped/undeleted/failed of %s", job)
                 .containsExactly(selected, restored, skipped, undeleted, failed);
-    }
-
-    /** The catalog's items of a store (all pages) with extra query parameters, by sourcekey. */
-    private static Map<String, JsonNode> catalogItems(KbrStack stack, String guid, String query) throws Exception {
-        Map<String, JsonNode> items = new LinkedHashMap<>();
-        String cursor = null;
-        do {
-            JsonNode page = stack.get(stack.catalog(), "/api/v1/items?store=" + guid + "&limit=1000" + query + (cursor == null ? "" : "&after=" + enc(cursor)));
-            for (JsonNode i : page.path("items")) {
-                items.put(i.path("sourceKey").asText(), i);
-            }
-            cursor = page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode() ? null : page.path("nextCursor").asText();
-        } while (cursor != null);
-        return items;
-    }
-
-    private static BlobRef latestDocument(KbrStack stack, String guid, String key) throws Exception {
-        JsonNode versions = stack.get(stack.catalog(), "/api/v1/stores/" + guid + "/items/" + key + "/versions");
-        JsonNode d = null;
-        for (JsonNode v : versions) {
-            if (v.path("document").isObject()) {
-                d = v.path("document");
-            }
-        }
-        assertThat(d).as("a document of %s", key).isNotNull();
-        return new BlobRef(d.path("sha256").asText(), d.path("size").asLong(), d.path("pack").isMissingNode() || d.path("pack").isNull() ? null
-                : d.path("pack").asText(), d.path("offset").asLong(), d.path("storedLength").asLong());
     }
 
     interface Check {

@@ -1,5 +1,7 @@
 package io.kbr.systemtest;
 
+import static io.kbr.systemtest.CatalogReads.catalogItems;
+import static io.kbr.systemtest.CatalogReads.latestDocument;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +24,6 @@ import io.kbr.localservers.JavaService;
 import io.kbr.localservers.SharedServers;
 import io.kbr.restore.kopano.KopanoRestorer;
 import io.kbr.restore.kopano.RestoredItems;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -348,34 +349,6 @@ class SecondServerRestoreSystemIT {
             Thread.sleep(200);
         }
         throw new AssertionError("restore " + id + " did not finish: " + job + "\n" + stack.restoreService().logTail(40) + "\n" + agentB.logTail(40));
-    }
-
-    /** The catalog's items of a store (all pages) with extra query parameters, by sourcekey. */
-    private static Map<String, JsonNode> catalogItems(KbrStack stack, String guid, String query) throws Exception {
-        Map<String, JsonNode> items = new LinkedHashMap<>();
-        String cursor = null;
-        do {
-            JsonNode page = stack.get(stack.catalog(), "/api/v1/items?store=" + guid + "&limit=1000" + query
-                    + (cursor == null ? "" : "&after=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
-            for (JsonNode i : page.path("items")) {
-                items.put(i.path("sourceKey").asText(), i);
-            }
-            cursor = page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode() ? null : page.path("nextCursor").asText();
-        } while (cursor != null);
-        return items;
-    }
-
-    private static BlobRef latestDocument(KbrStack stack, String guid, String key) throws Exception {
-        JsonNode versions = stack.get(stack.catalog(), "/api/v1/stores/" + guid + "/items/" + key + "/versions");
-        JsonNode d = null;
-        for (JsonNode v : versions) {
-            if (v.path("document").isObject()) {
-                d = v.path("document");
-            }
-        }
-        assertThat(d).as("a document of %s", key).isNotNull();
-        return new BlobRef(d.path("sha256").asText(), d.path("size").asLong(), d.path("pack").isMissingNode() || d.path("pack").isNull() ? null
-                : d.path("pack").asText(), d.path("offset").asLong(), d.path("storedLength").asLong());
     }
 
     /** Live messages carrying {@code key} as PR_EC_BACKUP_SOURCE_KEY (restored copies). */
