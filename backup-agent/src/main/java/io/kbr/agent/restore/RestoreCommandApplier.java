@@ -250,36 +250,117 @@ public final class RestoreCommandApplier {
         return t;
     });
 
-    /** Reads started for the command expected next ({@link #prefetch}); taken over by its {@link #apply}. */
-    private final java.util.concurrent.atomic.AtomicReference<Prefetch> next = new java.util.concurrent.atomic.AtomicReference<>();
+    /** How far apart two documents in a pack may lie and still be read with one range request. */
+    static final int MAX_GAP = 64 * 1024;
+
+    /** At most this many commands are read ahead; reads of older ones are cancelled. */
+    static final int MAX_READ_AHEAD = 16;
+
+    /** Reads started for commands expected next ({@link #prefetch}), by command id; taken over by their {@link #apply}. */
+    private final Map<String, Prefetch> ahead = new java.util.LinkedHashMap<>();
+
+    /** Verified reads of many blobs at once (pack entries grouped), or null: one read per document. */
+    private volatile Function<List<BlobRef>, List<Object>> batchReads;
+
+    /** Blob contents already read and verified (content-addressed: the same bytes for every item referring to them). */
+    private final VerifiedBlobCache blobCache = new VerifiedBlobCache(32L << 20);
+
+    /**
+     * Reads the documents of many items at once through {@code reads} (one result per reference: the bytes or the
+     * exception the verified read threw), e.g. the entries of one pack with few range requests. Without it each document
+     * is read on its own.
+     */
+    public RestoreCommandApplier batchReads(Function<List<BlobRef>, List<Object>> reads) {
+        this.batchReads = reads;
+        return this;
+    }
 
     /**
      * Starts reading the documents and blobs of {@code cmd} — the command the caller will apply next — while the current
-     * one is written. Only one command is read ahead; reads for another one are cancelled.
+     * one is written.
      */
     public void prefetch(RestoreCommand cmd, Function<BlobRef, byte[]> blobs) {
-        Prefetch old = next.getAndSet(new Prefetch(blobs, cmd.getItems(), Map.of(), cmd));
-        if (old != null) {
-            old.cancel();
+        prefetch(List.of(cmd), blobs);
+    }
+
+    /**
+     * Starts reading the documents and blobs of {@code cmds} — the commands the caller will apply next, in this order —
+     * while the current one is written; their documents are read together (see {@link #batchReads}). At most
+     * {@link #MAX_READ_AHEAD} commands are read ahead: the oldest reads are cancelled beyond that.
+     */
+    public void prefetch(List<RestoreCommand> cmds, Function<BlobRef, byte[]> blobs) {
+        List<Prefetch> started = new ArrayList<>();
+        synchronized (ahead) {
+            for (RestoreCommand cmd : cmds) {
+                if (!ahead.containsKey(cmd.getCommandId())) {
+                    Prefetch p = new Prefetch(blobs, cmd.getItems(), Map.of(), cmd, blobCache);
+                    ahead.put(cmd.getCommandId(), p);
+                    started.add(p);
+                }
+            }
+            while (ahead.size() > MAX_READ_AHEAD) {
+                var it = ahead.entrySet().iterator();
+                it.next().getValue().cancel();
+                it.remove();
+            }
+        }
+        Prefetch.start(started, batchReads);
+    }
+
+    /** Cancels every read started ahead (the caller will not apply those commands next, e.g. after a failure). */
+    public void cancelReadAhead() {
+        synchronized (ahead) {
+            ahead.values().forEach(Prefetch::cancel);
+            ahead.clear();
         }
     }
 
     /** The reads of {@code cmd}: the ones started ahead by {@link #prefetch}, else started now. */
     private Prefetch reads(Function<BlobRef, byte[]> blobs, RestoreCommand cmd, Map<String, RestoreEvent> known) {
-        Prefetch ahead = next.getAndSet(null);
-        if (ahead != null && ahead.commandId.equals(cmd.getCommandId()) && ahead.source == blobs) {
-            return ahead;
+        Prefetch started;
+        synchronized (ahead) {
+            started = ahead.remove(cmd.getCommandId());
         }
-        if (ahead != null) {
-            ahead.cancel();
+        if (started != null && started.source == blobs) {
+            return started;
         }
-        return new Prefetch(blobs, cmd.getItems(), known, cmd);
+        if (started != null) {
+            started.cancel();
+        }
+        Prefetch p = new Prefetch(blobs, cmd.getItems(), known, cmd, blobCache);
+        Prefetch.start(List.of(p), batchReads);
+        return p;
+    }
+
+    /** Verified blob contents by SHA-256, up to a number of bytes (then no more are added). */
+    static final class VerifiedBlobCache {
+        private final long maxBytes;
+        private final java.util.concurrent.ConcurrentHashMap<String, byte[]> blobs = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+
+        VerifiedBlobCache(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        /** The blob's verified content: from the cache, else read (a failure is thrown, never cached). */
+        byte[] get(BlobRef ref, Function<BlobRef, byte[]> read) {
+            byte[] b = blobs.get(ref.getSha256());
+            if (b != null && b.length == ref.getSize()) {
+                return b;
+            }
+            b = read.apply(ref);
+            if (bytes.get() + b.length <= maxBytes && blobs.putIfAbsent(ref.getSha256(), b) == null) {
+                bytes.addAndGet(b.length);
+            }
+            return b;
+        }
     }
 
     /**
-     * The documents of a command's brick-level items and every blob they reference, read in parallel in the items' order
-     * (one task per item: its document, then its blobs), so the writer finds them read when it gets there. A read that
-     * failed is thrown again, unchanged, when the writer asks for that blob: the item fails with the same reason as
+     * The documents of a command's brick-level items and every blob they reference, read in parallel ahead of the writes,
+     * so the writer finds them read when it gets there: the documents of several commands together when a batch reader is
+     * set (the entries of a pack with few requests), each document's blobs once it is decoded. A read that failed is
+     * thrown again, unchanged, when the writer asks for that document or blob: the item fails with the same reason as
      * without prefetching. A blob the writer asks for that was not read ahead is read then.
      */
     private static final class Prefetch {
@@ -288,46 +369,129 @@ public final class RestoreCommandApplier {
 
         final String commandId;
         final Function<BlobRef, byte[]> source;
-        private final java.util.concurrent.Future<?>[] reads;
+        private final VerifiedBlobCache cache;
+        private final List<RestoreCommandItem> items;
+        private final java.util.concurrent.CompletableFuture<Read>[] reads;
         private final java.util.concurrent.ConcurrentHashMap<String, Object> ready = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Set when the reads are no longer wanted: tasks still to run skip their work (a task may serve several commands). */
+        private volatile boolean cancelled;
 
-        Prefetch(Function<BlobRef, byte[]> source, List<RestoreCommandItem> items, Map<String, RestoreEvent> known, RestoreCommand cmd) {
+        @SuppressWarnings("unchecked")
+        Prefetch(Function<BlobRef, byte[]> source, List<RestoreCommandItem> items, Map<String, RestoreEvent> known, RestoreCommand cmd,
+                VerifiedBlobCache cache) {
             this.commandId = cmd.getCommandId();
             this.source = source;
-            this.reads = new java.util.concurrent.Future<?>[items.size()];
+            this.cache = cache;
+            this.items = items;
+            this.reads = new java.util.concurrent.CompletableFuture[items.size()];
             for (int i = 0; i < items.size(); i++) {
                 RestoreCommandItem item = items.get(i);
                 if (item.getPath() != RestorePath.BRICK_LEVEL || item.getDocument() == null || known.containsKey(eventId(cmd, item.getSourceKey()))) {
                     continue;
                 }
-                reads[i] = READERS.submit(() -> {
-                    ItemDocument doc = DOCUMENTS.decode(source.apply(item.getDocument()));
-                    Map<String, Object> blobs = new java.util.HashMap<>();
-                    for (BlobRef ref : io.kbr.documents.ItemDocuments.blobs(doc)) {
-                        if (!blobs.containsKey(ref.getSha256())) {
-                            Object data;
-                            try {
-                                data = source.apply(ref);
-                            } catch (RuntimeException e) {
-                                data = e;
-                            }
-                            blobs.put(ref.getSha256(), data);
+                reads[i] = new java.util.concurrent.CompletableFuture<>();
+            }
+        }
+
+        /**
+         * Starts the reads of {@code prefetches}: without {@code batch} one task per item (its document, then its blobs);
+         * with it, the documents grouped by pack (one task per pack, in the order of the first item that needs it), each
+         * decoded document's blobs read by the same task.
+         */
+        static void start(List<Prefetch> prefetches, Function<List<BlobRef>, List<Object>> batch) {
+            if (batch == null) {
+                for (Prefetch p : prefetches) {
+                    for (int i = 0; i < p.reads.length; i++) {
+                        if (p.reads[i] != null) {
+                            int at = i;
+                            READERS.execute(() -> p.complete(at, p.cancelled ? null : readDocument(p.source, p.items.get(at).getDocument())));
                         }
                     }
-                    return new Read(doc, blobs);
+                }
+                return;
+            }
+            record Slot(Prefetch p, int i) {
+            }
+            Map<String, List<Slot>> groups = new java.util.LinkedHashMap<>();
+            int single = 0;
+            for (Prefetch p : prefetches) {
+                for (int i = 0; i < p.reads.length; i++) {
+                    if (p.reads[i] != null) {
+                        BlobRef doc = p.items.get(i).getDocument();
+                        String g = doc.getPack() != null ? doc.getPack() : "single:" + single++;
+                        groups.computeIfAbsent(g, x -> new ArrayList<>()).add(new Slot(p, i));
+                    }
+                }
+            }
+            for (List<Slot> group : groups.values()) {
+                READERS.execute(() -> {
+                    if (group.stream().allMatch(s -> s.p().cancelled)) {
+                        group.forEach(s -> s.p().complete(s.i(), null));
+                        return;
+                    }
+                    List<BlobRef> refs = new ArrayList<>(group.size());
+                    group.forEach(s -> refs.add(s.p().items.get(s.i()).getDocument()));
+                    List<Object> got;
+                    try {
+                        got = batch.apply(refs);
+                    } catch (RuntimeException e) {
+                        got = java.util.Collections.nCopies(refs.size(), e);
+                    }
+                    for (int k = 0; k < group.size(); k++) {
+                        Slot s = group.get(k);
+                        s.p().complete(s.i(), got.get(k));
+                    }
                 });
+            }
+        }
+
+        private static Object readDocument(Function<BlobRef, byte[]> source, BlobRef ref) {
+            try {
+                return source.apply(ref);
+            } catch (RuntimeException e) {
+                return e;
+            }
+        }
+
+        /** Decodes the document read for item {@code i} (bytes or the read's exception) and reads its blobs. */
+        private void complete(int i, Object document) {
+            java.util.concurrent.CompletableFuture<Read> f = reads[i];
+            if (cancelled) {
+                f.cancel(false);
+                return;
+            }
+            try {
+                if (document instanceof Exception e) {
+                    throw e;
+                }
+                ItemDocument doc = DOCUMENTS.decode((byte[]) document);
+                Map<String, Object> blobs = new java.util.HashMap<>();
+                for (BlobRef ref : io.kbr.documents.ItemDocuments.blobs(doc)) {
+                    if (!blobs.containsKey(ref.getSha256())) {
+                        Object data;
+                        try {
+                            data = cache.get(ref, source);
+                        } catch (RuntimeException e) {
+                            data = e;
+                        }
+                        blobs.put(ref.getSha256(), data);
+                    }
+                }
+                f.complete(new Read(doc, blobs));
+            } catch (Exception e) {
+                f.completeExceptionally(e);
             }
         }
 
         /** The item's decoded document (its blobs now ready for {@link #blob}); throws what reading or decoding it threw. */
         ItemDocument document(int i) throws Exception {
-            java.util.concurrent.Future<?> f = reads[i];
+            java.util.concurrent.CompletableFuture<Read> f = reads[i];
             if (f == null) {
                 throw new IllegalStateException("no read was started for item " + i);
             }
             Read r;
             try {
-                r = (Read) f.get();
+                r = f.get();
             } catch (java.util.concurrent.ExecutionException e) {
                 throw e.getCause() instanceof Exception ex ? ex : e;
             }
@@ -347,7 +511,8 @@ public final class RestoreCommandApplier {
         }
 
         void cancel() {
-            for (java.util.concurrent.Future<?> f : reads) {
+            cancelled = true;
+            for (java.util.concurrent.CompletableFuture<Read> f : reads) {
                 if (f != null) {
                     f.cancel(false);
                 }

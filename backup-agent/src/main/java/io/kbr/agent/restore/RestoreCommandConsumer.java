@@ -99,8 +99,8 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // a few at a time: the next command's documents and blobs are read while the current one is written
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4);
+        // half a look-ahead at a time: the next commands' documents and blobs are read while the current one is written
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, LOOK_AHEAD / 2);
         // a command of many items may take minutes; the group must not evict the agent meanwhile
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
@@ -128,26 +128,53 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         return itemsApplied.get();
     }
 
+    /** Commands polled ahead of the one being applied; their documents and blobs are read while it is written. */
+    static final int LOOK_AHEAD = 8;
+
     private void loop() {
+        // records polled but not yet applied, in order; topped up by half a look-ahead at a time so that the documents
+        // of several commands are read together (pack entries with few requests)
+        java.util.ArrayDeque<ConsumerRecord<String, byte[]>> queue = new java.util.ArrayDeque<>();
         try {
-            consumer.subscribe(List.of(settings.commandsTopic()));
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                for (TopicPartition tp : records.partitions()) {
-                    List<ConsumerRecord<String, byte[]>> batch = records.records(tp);
-                    for (int i = 0; i < batch.size(); i++) {
-                        ConsumerRecord<String, byte[]> r = batch.get(i);
-                        if (i + 1 < batch.size()) {
-                            readAhead(batch.get(i + 1));
-                        }
-                        if (!handle(r)) {
-                            consumer.seek(tp, r.offset());
-                            pause();
-                            break;
-                        }
-                        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
-                    }
+            consumer.subscribe(List.of(settings.commandsTopic()), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                    // another member owns them now: their queued records are its to apply
+                    queue.removeIf(q -> partitions.contains(new TopicPartition(q.topic(), q.partition())));
+                    applier.cancelReadAhead();
                 }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                }
+            });
+            while (running) {
+                if (queue.size() <= LOOK_AHEAD / 2) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(queue.isEmpty() ? Duration.ofMillis(500) : Duration.ZERO);
+                    List<ConsumerRecord<String, byte[]>> fresh = new ArrayList<>();
+                    records.forEach(fresh::add);
+                    queue.addAll(fresh);
+                    readAhead(fresh);
+                }
+                ConsumerRecord<String, byte[]> r = queue.peekFirst();
+                if (r == null) {
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (!handle(r)) {
+                    // back to the first unapplied record of every partition in the queue, read again after the pause
+                    Map<TopicPartition, Long> first = new HashMap<>();
+                    for (ConsumerRecord<String, byte[]> q : queue) {
+                        first.putIfAbsent(new TopicPartition(q.topic(), q.partition()), q.offset());
+                    }
+                    first.forEach(consumer::seek);
+                    queue.clear();
+                    applier.cancelReadAhead();
+                    pause();
+                    continue;
+                }
+                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+                queue.pollFirst();
             }
         } catch (WakeupException e) {
             // shutting down
@@ -158,15 +185,21 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         }
     }
 
-    /** Starts reading the documents and blobs of the command in {@code r} (if it is one for this server) ahead of its turn. */
-    private void readAhead(ConsumerRecord<String, byte[]> r) {
-        try {
-            RestoreCommand cmd = COMMANDS.decode(r.value());
-            if (settings.serverId().equals(cmd.getTargetServerId()) && !cmd.getItems().isEmpty()) {
-                applier.prefetch(cmd, blobs);
+    /** Starts reading the documents and blobs of the commands in {@code records} that are for this server, ahead of their turn. */
+    private void readAhead(List<ConsumerRecord<String, byte[]>> records) {
+        List<RestoreCommand> cmds = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                RestoreCommand cmd = COMMANDS.decode(r.value());
+                if (settings.serverId().equals(cmd.getTargetServerId()) && !cmd.getItems().isEmpty()) {
+                    cmds.add(cmd);
+                }
+            } catch (RuntimeException e) {
+                // an undecodable record: handle() dead-letters it when its turn comes
             }
-        } catch (RuntimeException e) {
-            // an undecodable record: handle() dead-letters it when its turn comes
+        }
+        if (!cmds.isEmpty()) {
+            applier.prefetch(cmds, blobs);
         }
     }
 

@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -63,7 +64,7 @@ public class RestoreCommands {
                     consumer = new RestoreCommandConsumer(new RestoreCommandConsumer.Settings(bootstrap.get(), config.serverId(), r.commandsTopic(),
                             r.eventsTopic(), r.retryPause()), kopano, this::attachmentStorage, ref -> StoredBlobs.read(blobs, ref), applied,
                             new RestoreCommandApplier(Clock.systemUTC(), sourceKeys(r.sourceKeys(), config.serverId()), r.itemsPerTransaction(),
-                                    r.deferTableRows())).start();
+                                    r.deferTableRows()).batchReads(refs -> batchReads(blobs, refs))).start();
                     return;
                 } catch (RuntimeException e) {
                     LOG.warnf("item restores could not start (%s); retrying in 10 s", e.getMessage());
@@ -91,6 +92,38 @@ public class RestoreCommands {
         if (applied != null) {
             applied.close();
         }
+    }
+
+    /**
+     * Verified reads of many blobs: the pack entries through {@link BlobStore#getAll} (the entries of one pack that lie
+     * close together with one range request, each checked against its SHA-256), stand-alone blobs one by one. One result
+     * per reference: the bytes, or the exception the verified read threw.
+     */
+    static List<Object> batchReads(BlobStore blobs, List<io.kbr.events.schema.BlobRef> refs) {
+        Object[] out = new Object[refs.size()];
+        List<io.kbr.blobstore.PackedBlob> packed = new java.util.ArrayList<>();
+        List<Integer> at = new java.util.ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            io.kbr.events.schema.BlobRef ref = refs.get(i);
+            try {
+                if (ref.getPack() == null) {
+                    out[i] = StoredBlobs.read(blobs, ref);
+                } else {
+                    packed.add(new io.kbr.blobstore.PackedBlob(io.kbr.blobstore.BlobId.parse(ref.getSha256()), ref.getSize(), ref.getPack(),
+                            ref.getOffset(), Math.toIntExact(ref.getStoredLength())));
+                    at.add(i);
+                }
+            } catch (RuntimeException e) {
+                out[i] = e;
+            }
+        }
+        if (!packed.isEmpty()) {
+            List<Object> got = blobs.getAll(packed, RestoreCommandApplier.MAX_GAP);
+            for (int k = 0; k < got.size(); k++) {
+                out[at.get(k)] = got.get(k);
+            }
+        }
+        return Arrays.asList(out);
     }
 
     /** The policy for new sourcekeys; {@code agent} uses a GUID derived from the server id, so it is stable across restarts. */

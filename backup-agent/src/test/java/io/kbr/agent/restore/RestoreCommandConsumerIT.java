@@ -93,8 +93,10 @@ class RestoreCommandConsumerIT {
             }
             assertThat(store).isNotNull();
 
-            // three backed-up items (document + attachment blobs in the bucket)
+            // three backed-up items (attachment blobs in the bucket, documents in one pack as the backup stores them: read
+            // through the applier's batch reads, several entries of the pack with one range request)
             List<RestoreCommandItem> items = new ArrayList<>();
+            io.kbr.blobstore.Packer packer = blobs.packer(1 << 20, Duration.ofMinutes(1));
             reader.forEachMessage(store, (folder, m) -> {
                 if (m.softDeleted() || items.size() >= 3) {
                     return;
@@ -108,11 +110,16 @@ class RestoreCommandConsumerIT {
                     }
                 });
                 byte[] encoded = DOCS.encode(doc);
+                io.kbr.blobstore.PackedBlob entry = packer.append(encoded);
                 items.add(RestoreCommandItem.newBuilder().setSourceKey(Bytes.wrap(PropertyValues.bytes(doc.getSourceKey())).hex())
-                        .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.standalone(blobs.put(encoded).id().sha256(), encoded.length))
+                        .setPath(RestorePath.BRICK_LEVEL).setDocument(BlobRefs.packed(entry.id().sha256(), encoded.length, entry.pack(), entry.offset(),
+                                entry.storedLength()))
                         .setFolderPath("IPM_SUBTREE/Inbox").build());
             });
+            packer.flush().join();
+            packer.close();
             assertThat(items).hasSize(3);
+            assertThat(items.stream().map(i -> i.getDocument().getPack()).distinct()).as("the documents in one pack").hasSize(1);
             int before = liveMessages(reader, store);
             String storeGuid = store.guid().hex();
 
@@ -121,7 +128,8 @@ class RestoreCommandConsumerIT {
             javax.sql.DataSource ds = db.dataSource(database);
             KafkaAppliedCommands applied = KafkaAppliedCommands.open(bootstrap, appliedTopic, Duration.ofDays(7), (short) 1);
             RestoreCommandConsumer loop = new RestoreCommandConsumer(settings, ds, () -> storage, ref -> StoredBlobs.read(blobs, ref), applied,
-                    new RestoreCommandApplier(Clock.systemUTC(), RestoreCommands.sourceKeys("agent", "server-a"))).start();
+                    new RestoreCommandApplier(Clock.systemUTC(), RestoreCommands.sourceKeys("agent", "server-a"))
+                            .batchReads(refs -> RestoreCommands.batchReads(blobs, refs))).start();
             List<RestoreEvent> received = new CopyOnWriteArrayList<>();
             RestoreCommand keepBoth = command("job-1", "job-1/0", "server-a", storeGuid, "KEEP_BOTH", items);
 
@@ -148,7 +156,8 @@ class RestoreCommandConsumerIT {
             applied = KafkaAppliedCommands.open(bootstrap, appliedTopic, Duration.ofDays(7), (short) 1);
             assertThat(applied.size()).isEqualTo(3);
             loop = new RestoreCommandConsumer(settings, ds, () -> storage, ref -> StoredBlobs.read(blobs, ref), applied,
-                    new RestoreCommandApplier(Clock.systemUTC(), RestoreCommands.sourceKeys("agent", "server-a"))).start();
+                    new RestoreCommandApplier(Clock.systemUTC(), RestoreCommands.sourceKeys("agent", "server-a"))
+                            .batchReads(refs -> RestoreCommands.batchReads(blobs, refs))).start();
             send(producer, commandsTopic, keepBoth);
             // another server's command is not ours: no event, nothing written
             send(producer, commandsTopic, command("job-2", "job-2/0", "server-b", storeGuid, "KEEP_BOTH", items));

@@ -352,6 +352,84 @@ public final class BlobStore implements AutoCloseable {
     }
 
     /**
+     * Several entries of one or more packs with few range requests: entries of the same pack whose stored bytes lie at
+     * most {@code maxGap} bytes apart (and span at most 16 MiB) are read with one request, the bytes between them
+     * skipped; every entry is decoded and checked against its id exactly as {@link #get(PackedBlob)} does. One result
+     * per input, in order: the plaintext ({@code byte[]}) or the {@link BlobStoreException} reading that entry threw
+     * (missing pack, corrupt entry) — one bad entry never hides another. A range that fails as a whole (e.g. the pack is
+     * shorter than an entry) is read again entry by entry, so each entry gets its own verdict.
+     */
+    public List<Object> getAll(List<PackedBlob> blobs, int maxGap) {
+        Object[] out = new Object[blobs.size()];
+        Map<String, List<Integer>> byPack = new LinkedHashMap<>();
+        for (int i = 0; i < blobs.size(); i++) {
+            byPack.computeIfAbsent(blobs.get(i).pack(), p -> new java.util.ArrayList<>()).add(i);
+        }
+        final long maxSpan = 16L << 20;
+        for (List<Integer> idx : byPack.values()) {
+            idx.sort(java.util.Comparator.comparingLong(i -> blobs.get(i).offset()));
+            int from = 0;
+            while (from < idx.size()) {
+                PackedBlob first = blobs.get(idx.get(from));
+                long start = first.offset();
+                long end = start + first.storedLength();
+                int to = from + 1;
+                while (to < idx.size()) {
+                    PackedBlob b = blobs.get(idx.get(to));
+                    long e = Math.max(end, b.offset() + b.storedLength());
+                    if (b.offset() - end > maxGap || e - start > maxSpan) {
+                        break;
+                    }
+                    end = e;
+                    to++;
+                }
+                readRun(blobs, idx.subList(from, to), start, end, out);
+                from = to;
+            }
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    private void readRun(List<PackedBlob> blobs, List<Integer> run, long start, long end, Object[] out) {
+        if (run.size() == 1) {
+            out[run.get(0)] = getOrError(blobs.get(run.get(0)));
+            return;
+        }
+        String key = blobs.get(run.get(0)).key();
+        byte[] range;
+        try {
+            range = s3.runOrThrow(() -> storage.getRange(key, start, Math.toIntExact(end - start)));
+        } catch (IOException e) {
+            for (int i : run) { // each entry on its own: its own verdict (not found, shorter pack, …)
+                out[i] = getOrError(blobs.get(i));
+            }
+            return;
+        }
+        for (int i : run) {
+            PackedBlob b = blobs.get(i);
+            String where = key + " at " + b.offset() + "+" + b.storedLength();
+            int off = (int) (b.offset() - start);
+            try {
+                if (off + b.storedLength() > range.length) {
+                    stats.corrupt();
+                    throw new BlobCorruptException(bucket(), where, b.id(), "the pack is shorter than the entry", null);
+                }
+                out[i] = decodeEntry(b, where, java.util.Arrays.copyOfRange(range, off, off + b.storedLength()));
+            } catch (BlobStoreException e) {
+                out[i] = e;
+            }
+        }
+    }
+
+    private Object getOrError(PackedBlob b) {
+        try {
+            return get(b);
+        } catch (BlobStoreException e) {
+            return e;
+        }
+    }
+
+    /**
      * Re-reads every blob and every pack entry and checks each against its hash (a {@code scrub}). Problems
      * are collected, not thrown, so one bad object does not hide the next.
      */

@@ -3,7 +3,6 @@ package io.kbr.restoreservice.items;
 import io.kbr.blobstore.BlobCodec;
 import io.kbr.blobstore.BlobStore;
 import io.kbr.blobstore.BlobStoreConfig;
-import io.kbr.documents.StoredBlobs;
 import io.kbr.restoreservice.config.RestoreConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -92,10 +91,10 @@ public class ItemRestores {
                 BlobCodec.configured(os.encryptionKeys(), os.activeKeyId()));
         ensureTopics(bootstrap.get(), items);
         completion = new JobCompletion(bootstrap.get(), items.eventsTopic(), Clock.systemUTC()).start();
-        requests = new RestoreRequestConsumer(new RestoreRequestConsumer.Settings(bootstrap.get(), items.groupId(), items.requestsTopic(),
+        requests = RestoreRequestConsumer.withReads(new RestoreRequestConsumer.Settings(bootstrap.get(), items.groupId(), items.requestsTopic(),
                 items.commandsTopic(), items.eventsTopic(), items.batchSize(), items.retryPause(), items.verifyBlobs()),
                 new RestorePlanner(new CatalogClient(config.catalog().url(), config.catalog().token()), items.softdeleteLifetime(), Clock.systemUTC()),
-                ref -> StoredBlobs.read(blobs, ref), Clock.systemUTC()).start();
+                BlobReads.of(blobs), Clock.systemUTC()).start();
     }
 
     /** Null when item restores run (or are off); else what keeps them from running. */

@@ -81,7 +81,7 @@ public final class RestoreRequestConsumer implements AutoCloseable {
 
     private final Settings settings;
     private final RestorePlanner planner;
-    private final Function<BlobRef, byte[]> verifiedBlobs;
+    private final BlobReads reads;
     private final Clock clock;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
@@ -98,10 +98,20 @@ public final class RestoreRequestConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private Thread thread;
 
+    /** @param verifiedBlobs a verified read of one blob (throws for a missing or corrupt one) */
     public RestoreRequestConsumer(Settings settings, RestorePlanner planner, Function<BlobRef, byte[]> verifiedBlobs, Clock clock) {
+        this(settings, planner, BlobReads.oneByOne(verifiedBlobs), clock);
+    }
+
+    /** @param reads verified reads of many blobs at once ({@link BlobReads#of}: a pack's entries with few requests) */
+    public static RestoreRequestConsumer withReads(Settings settings, RestorePlanner planner, BlobReads reads, Clock clock) {
+        return new RestoreRequestConsumer(settings, planner, reads, clock);
+    }
+
+    private RestoreRequestConsumer(Settings settings, RestorePlanner planner, BlobReads reads, Clock clock) {
         this.settings = settings;
         this.planner = planner;
-        this.verifiedBlobs = verifiedBlobs;
+        this.reads = reads;
         this.clock = clock;
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
@@ -204,7 +214,7 @@ public final class RestoreRequestConsumer implements AutoCloseable {
                     metadataProblem = mp.problem();
                 }
                 if (metadataProblem == null) {
-                    metadataProblem = verify(List.of(mp.document()));
+                    metadataProblem = firstProblem(List.of(mp.document()));
                 }
                 if (metadataProblem == null) {
                     List<RestoreMetadataFolder> folders = new ArrayList<>();
@@ -223,25 +233,23 @@ public final class RestoreRequestConsumer implements AutoCloseable {
             for (RestorePlanner.Unplannable u : plan.failures()) {
                 acks.add(publish(itemFailed(job, u.sourceKey(), "not restored, nothing written: " + u.reason())));
             }
-            // Verification in parallel (VERIFY_THREADS), commands sent as soon as their items are verified, so the agent
-            // starts applying while later items are still being read. Command k holds the intact items of the k-th run of
-            // batchSize planned items (sorted by sourcekey): the same request yields the same commands.
+            // Verification in windows of whole commands: the blobs of a window's items are read grouped (the item documents
+            // of one pack with few range requests, each distinct blob once) on VERIFY_THREADS threads, then the window's
+            // commands are sent, so the agent applies them while the next window is verified. Command k holds the intact
+            // items of the k-th run of batchSize planned items (sorted by sourcekey): the same request yields the same commands.
             List<RestorePlanner.PlannedItem> planned = plan.items();
-            List<Future<String>> problems = new ArrayList<>(planned.size());
-            for (RestorePlanner.PlannedItem item : planned) {
-                problems.add(item.path() == RestorePath.BRICK_LEVEL && settings.verifyBlobs() ? verifiers.submit(() -> verify(item))
-                        : java.util.concurrent.CompletableFuture.completedFuture(null));
-            }
+            int window = settings.batchSize(); // one command first (the agent starts early), then twice as many each time
             int batch = 0;
             int sent = 0;
-            try {
-                for (int from = 0; from < planned.size() || from == 0 && metadata != null; from += settings.batchSize()) {
+            for (int w = 0; w < planned.size() || w == 0 && metadata != null; w += window, window = nextWindow(window)) {
+                List<RestorePlanner.PlannedItem> part = planned.subList(Math.min(w, planned.size()), Math.min(planned.size(), w + window));
+                String[] problems = settings.verifyBlobs() ? verifyItems(part) : new String[part.size()];
+                for (int from = 0; from < part.size() || from == 0 && w == 0 && metadata != null; from += settings.batchSize()) {
                     List<RestoreCommandItem> sendable = new ArrayList<>();
-                    for (int i = from; i < Math.min(planned.size(), from + settings.batchSize()); i++) {
-                        RestorePlanner.PlannedItem item = planned.get(i);
-                        String problem = problems.get(i).get();
-                        if (problem != null) {
-                            acks.add(publish(itemFailed(job, item.sourceKey(), "not restored, nothing written: " + problem)));
+                    for (int i = from; i < Math.min(part.size(), from + settings.batchSize()); i++) {
+                        RestorePlanner.PlannedItem item = part.get(i);
+                        if (problems[i] != null) {
+                            acks.add(publish(itemFailed(job, item.sourceKey(), "not restored, nothing written: " + problems[i])));
                             continue;
                         }
                         sendable.add(RestoreCommandItem.newBuilder().setSourceKey(item.sourceKey()).setPath(item.path())
@@ -260,8 +268,6 @@ public final class RestoreRequestConsumer implements AutoCloseable {
                     sent += sendable.size();
                     acks.add(producer.send(new ProducerRecord<>(settings.commandsTopic(), request.getTargetServerId(), COMMANDS.encode(cmd))));
                 }
-            } finally {
-                problems.forEach(f -> f.cancel(false));
             }
             await(acks);
             requests.incrementAndGet();
@@ -280,20 +286,98 @@ public final class RestoreRequestConsumer implements AutoCloseable {
         }
     }
 
-    /** Reads every blob of the item verified; the problem naming the blob, or null when all are intact. */
-    private String verify(RestorePlanner.PlannedItem item) {
-        return verify(item.blobs());
+    /** At most this many items are verified per window (rounded down to whole commands, at least one command). */
+    static final int VERIFY_WINDOW_ITEMS = 4000;
+
+    /** The next verification window: twice the last one, at most {@link #VERIFY_WINDOW_ITEMS} (whole commands). */
+    private int nextWindow(int window) {
+        int max = settings.batchSize() * Math.max(1, VERIFY_WINDOW_ITEMS / settings.batchSize());
+        return Math.min(max, window * 2);
     }
 
-    private String verify(List<BlobRef> refs) {
-        for (BlobRef ref : refs) {
-            try {
-                byte[] data = verifiedBlobs.apply(ref);
-                if (data.length != ref.getSize()) {
-                    return "blob " + ref.getSha256() + " has " + data.length + " bytes, the backup recorded " + ref.getSize();
+    /**
+     * Reads every blob of the brick-level items verified, each distinct blob once, the entries of one pack together
+     * ({@link BlobReads}) and the groups on {@link #VERIFY_THREADS} threads; per item the problem naming its first bad
+     * blob (in the item's order: document, then attachments), or null when all are intact.
+     */
+    private String[] verifyItems(List<RestorePlanner.PlannedItem> items) throws InterruptedException {
+        Map<String, BlobRef> distinct = new java.util.LinkedHashMap<>();
+        for (RestorePlanner.PlannedItem item : items) {
+            if (item.path() == RestorePath.BRICK_LEVEL) {
+                item.blobs().forEach(ref -> distinct.putIfAbsent(refKey(ref), ref));
+            }
+        }
+        // groups: the referenced entries of one pack; stand-alone blobs a few at a time
+        Map<String, List<BlobRef>> groups = new java.util.LinkedHashMap<>();
+        int standalone = 0;
+        for (BlobRef ref : distinct.values()) {
+            String group = ref.getPack() != null ? "pack:" + ref.getPack() : "blobs:" + (standalone++ / 4);
+            groups.computeIfAbsent(group, g -> new ArrayList<>()).add(ref);
+        }
+        List<List<BlobRef>> work = new ArrayList<>(groups.values());
+        List<Future<List<String>>> results = new ArrayList<>(work.size());
+        for (List<BlobRef> group : work) {
+            results.add(verifiers.submit(() -> verify(group)));
+        }
+        Map<String, String> problemOf = new java.util.HashMap<>();
+        try {
+            for (int g = 0; g < work.size(); g++) {
+                List<String> problems = results.get(g).get();
+                for (int k = 0; k < problems.size(); k++) {
+                    if (problems.get(k) != null) {
+                        problemOf.put(refKey(work.get(g).get(k)), problems.get(k));
+                    }
                 }
-            } catch (RuntimeException e) {
-                return "blob " + ref.getSha256() + " failed verification: " + e.getMessage();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("verifying blobs failed: " + e.getCause(), e.getCause());
+        } finally {
+            results.forEach(f -> f.cancel(false));
+        }
+        String[] out = new String[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            RestorePlanner.PlannedItem item = items.get(i);
+            if (item.path() != RestorePath.BRICK_LEVEL) {
+                continue;
+            }
+            for (BlobRef ref : item.blobs()) {
+                String p = problemOf.get(refKey(ref));
+                if (p != null) {
+                    out[i] = p;
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A blob reference's identity: its content and where it is stored. */
+    private static String refKey(BlobRef ref) {
+        return ref.getSha256() + "@" + ref.getPack() + "+" + ref.getOffset() + "+" + ref.getStoredLength() + "/" + ref.getSize();
+    }
+
+    /** The problem of each blob (its size against the recorded one, or why reading it failed), null when intact. */
+    private List<String> verify(List<BlobRef> refs) {
+        List<Object> got = reads.readAll(refs);
+        List<String> out = new ArrayList<>(refs.size());
+        for (int k = 0; k < refs.size(); k++) {
+            BlobRef ref = refs.get(k);
+            Object o = got.get(k);
+            if (o instanceof byte[] data) {
+                out.add(data.length != ref.getSize() ? "blob " + ref.getSha256() + " has " + data.length + " bytes, the backup recorded " + ref.getSize()
+                        : null);
+            } else {
+                out.add("blob " + ref.getSha256() + " failed verification: " + (o instanceof Throwable t ? t.getMessage() : "no result"));
+            }
+        }
+        return out;
+    }
+
+    /** The first problem among {@code refs}, or null when all are intact. */
+    private String firstProblem(List<BlobRef> refs) {
+        for (String p : verify(refs)) {
+            if (p != null) {
+                return p;
             }
         }
         return null;

@@ -175,7 +175,8 @@ class ItemRestorePipelineIT {
             RestoreRequestConsumer.Settings settings = new RestoreRequestConsumer.Settings(bootstrap, "it-" + run, requests, commands, events, 2,
                     Duration.ofMillis(200));
             JobCompletion completion = new JobCompletion(bootstrap, events, Clock.systemUTC()).start();
-            RestoreRequestConsumer service = new RestoreRequestConsumer(settings, planner, ref -> StoredBlobs.read(blobs, ref), Clock.systemUTC()).start();
+            // the service's own reads (BlobReads.of: pack entries grouped, each distinct blob once); the run below reads one by one
+            RestoreRequestConsumer service = RestoreRequestConsumer.withReads(settings, planner, BlobReads.of(blobs), Clock.systemUTC()).start();
 
             RestoreRequest byKeys = RestoreRequest.newBuilder().setJobId("job-1").setRequestedAtMillis(now.toEpochMilli()).setStoreGuid(STORE)
                     .setSourceKeys(List.of("ee", "dd", "cc", "bb", "aa", "ff")).setAsOfMillis(t2.toEpochMilli()).setTargetServerId("kopano-a")
