@@ -5,5 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B ${MVN_FLAGS:-} install -DskipTests -pl benchmarks -am
+# The backups run with the agent's own JVM flags: the -XX options of JAVA_OPTS_APPEND in the agent's image
+# (backup-agent/src/main/docker/Dockerfile.jvm); the floor runs in a separate JVM with default flags (FullBackupBench).
+AGENT_JVM_FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"/\1/p' backup-agent/src/main/docker/Dockerfile.jvm | tr ' ' '\n' | grep '^-XX:' | tr '\n' ' ' || true)
 # JBoss LogManager behind SLF4J as in the services: without it, client libraries see TRACE enabled and format every record.
-exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager ${BENCH_JAVA_OPTS:-} -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" io.kbr.bench.FullBackupBench "$@"
+exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $AGENT_JVM_FLAGS "-Dkbr.bench.agentJvmFlags=$AGENT_JVM_FLAGS" ${BENCH_JAVA_OPTS:-} -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" io.kbr.bench.FullBackupBench "$@"

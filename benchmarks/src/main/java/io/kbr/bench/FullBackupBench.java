@@ -161,21 +161,44 @@ public final class FullBackupBench implements Callable<Integer> {
                 out.println("  ANALYZE TABLE: statistics updated, as in a database that has been in service");
             }
 
-            step(4, "the floor: one streaming SELECT per table plus every attachment file once (best of 2)");
+            step(4, "the floor: one streaming SELECT per table plus every attachment file once (best of 2), in a JVM with default flags");
             // Best of two: the floor is the least this machine needs, so a first pass that warms caches and the JIT does not count.
+            // Its own JVM, with the JVM's default flags: the benchmark JVM runs with the agent's flags (full-backup.sh), which
+            // must change the backup's numbers only, never the floor's.
             StorageFloor.Result floor = null;
             Map<String, Double> floorCpu = null;
-            for (int pass = 1; pass <= 2; pass++) {
-                CpuMeter.Sample before = CpuMeter.sample();
-                StorageFloor.Result r;
-                try (Connection c = connect(db)) {
-                    r = new StorageFloor(storage).measure(c);
+            ProcessBuilder floorCommand = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                    StorageFloor.class.getName(), db.jdbcUrl(DATABASE), db.rootUser(), db.rootPassword(), kind.settingValue(),
+                    kind == AttachmentStorage.Kind.DATABASE ? "-" : attachments.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            // The class path in the environment: with it on the command line, the process' arguments are too long for
+            // ProcessHandle.Info to report, and CpuMeter could not count the floor JVM's CPU as the benchmark's.
+            floorCommand.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+            Process floorJvm = floorCommand.start();
+            try (var toFloor = new PrintStream(floorJvm.getOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
+                    var fromFloor = new java.io.BufferedReader(new java.io.InputStreamReader(floorJvm.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                if (!"ready".equals(fromFloor.readLine())) {
+                    throw new IllegalStateException("the floor JVM did not start");
                 }
-                Map<String, Double> cpu = CpuMeter.sample().percentSince(before);
-                out.printf(Locale.ROOT, "  pass %d: %,.1f MB in %.2f s%n", pass, r.bytes() / 1e6, seconds(r.nanos()));
-                if (floor == null || r.nanos() < floor.nanos()) {
-                    floor = r;
-                    floorCpu = cpu;
+                for (int pass = 1; pass <= 2; pass++) {
+                    CpuMeter.Sample before = CpuMeter.sample();
+                    toFloor.println("go");
+                    String answer = fromFloor.readLine();
+                    Map<String, Double> cpu = CpuMeter.sample().percentSince(before);
+                    if (answer == null) {
+                        throw new IllegalStateException("the floor JVM ended without an answer (its error output is above)");
+                    }
+                    StorageFloor.Result r = StorageFloor.decode(answer);
+                    out.printf(Locale.ROOT, "  pass %d: %,.1f MB in %.2f s%n", pass, r.bytes() / 1e6, seconds(r.nanos()));
+                    if (floor == null || r.nanos() < floor.nanos()) {
+                        floor = r;
+                        floorCpu = cpu;
+                    }
+                }
+                toFloor.println("quit");
+            } finally {
+                if (!floorJvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    floorJvm.destroyForcibly();
                 }
             }
             StorageFloor.describe(floor).forEach((part, what) -> out.printf("  %-18s %s%n", part, what));
@@ -216,6 +239,7 @@ public final class FullBackupBench implements Callable<Integer> {
                     seconds(seeded.nanos()), seeded.messageBytes(), floor.bytes(), seconds(floor.nanos()), floorCpu, first, second);
             out.println();
             out.print(report.table());
+            out.println("JVM of the backups (the benchmark's): " + agentJvmFlags() + "; the floor: a separate JVM with default flags");
             if (stageTable != null) {
                 out.println("stages of the backup, each alone (diagnostic):");
                 out.print(stageTable);
@@ -240,6 +264,12 @@ public final class FullBackupBench implements Callable<Integer> {
                 r.items(), r.events(), r.plainBytes() / 1e6, r.blobsUploaded(), r.storedBytesUploaded() / 1e6, r.blobsSkipped(), seconds(nanos));
         return new BenchReport.Run(r.items(), r.plainBytes(), r.blobsUploaded(), r.blobsSkipped(), r.storedBytesUploaded(), r.events(),
                 seconds(nanos), cpu);
+    }
+
+    /** The agent's JVM flags this JVM was started with (full-backup.sh reads them from the agent's Dockerfile.jvm). */
+    private static String agentJvmFlags() {
+        String flags = System.getProperty("kbr.bench.agentJvmFlags", "").trim();
+        return flags.isEmpty() ? "default flags" : "the agent's flags " + flags;
     }
 
     private static Connection connect(MariaDbServer db) throws SQLException {

@@ -148,6 +148,56 @@ final class StorageFloor {
         return new Part(name, files.size(), bytes, System.nanoTime() - started);
     }
 
+    /**
+     * The floor in a JVM of its own, with the JVM's default flags: {@code StorageFloor <jdbc-url> <user> <password>
+     * <files_v2|files|database> <attachment-path>} measures one pass per {@code go} line on stdin and answers with one line
+     * per pass ({@link #encode}); {@code quit} ends it. FullBackupBench uses it so that the JVM flags of the agent, which
+     * the benchmark JVM runs with, never slow (or speed up) the floor it is compared against.
+     */
+    public static void main(String[] args) throws Exception {
+        AttachmentStorage.Kind kind = switch (args[3]) {
+            case "files_v2" -> AttachmentStorage.Kind.FILES_V2;
+            case "files" -> AttachmentStorage.Kind.FILES;
+            default -> AttachmentStorage.Kind.DATABASE;
+        };
+        AttachmentStorage storage = switch (kind) {
+            case FILES_V2 -> AttachmentStorage.filesV2(Path.of(args[4]));
+            case FILES -> AttachmentStorage.files(Path.of(args[4]), 6);
+            case DATABASE -> AttachmentStorage.database();
+        };
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println("ready");
+        System.out.flush();
+        for (String line = in.readLine(); line != null && line.equals("go"); line = in.readLine()) {
+            try (Connection c = java.sql.DriverManager.getConnection(args[0], args[1], args[2])) {
+                System.out.println(encode(new StorageFloor(storage).measure(c)));
+            }
+            System.out.flush();
+        }
+    }
+
+    /** One line: {@code floor <nanos> <name>|<rows>|<bytes>|<nanos> ...} (part names contain no '|' and are URL-encoded for spaces). */
+    static String encode(Result r) {
+        StringBuilder b = new StringBuilder("floor ").append(r.nanos());
+        for (Part p : r.parts()) {
+            b.append(' ').append(p.name().replace(' ', '+')).append('|').append(p.rows()).append('|').append(p.bytes()).append('|').append(p.nanos());
+        }
+        return b.toString();
+    }
+
+    static Result decode(String line) {
+        String[] f = line.trim().split(" ");
+        if (f.length < 2 || !f[0].equals("floor")) {
+            throw new IllegalStateException("unexpected answer of the floor JVM: " + line);
+        }
+        List<Part> parts = new ArrayList<>();
+        for (int i = 2; i < f.length; i++) {
+            String[] q = f[i].split("\\|");
+            parts.add(new Part(q[0].replace('+', ' '), Long.parseLong(q[1]), Long.parseLong(q[2]), Long.parseLong(q[3])));
+        }
+        return new Result(parts, Long.parseLong(f[1]));
+    }
+
     /** Rows and bytes per part, for the report. */
     static Map<String, String> describe(Result r) {
         Map<String, String> out = new LinkedHashMap<>();
