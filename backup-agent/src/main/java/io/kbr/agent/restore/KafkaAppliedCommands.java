@@ -87,11 +87,19 @@ public final class KafkaAppliedCommands implements AppliedCommands, AutoCloseabl
         pending.add(producer.send(new ProducerRecord<>(topic, itemEvent.getEventId(), EVENTS.encode(itemEvent))));
     }
 
+    /**
+     * Waits for the broker's acknowledgement of every item remembered so far. The wait holds no lock: items remembered
+     * meanwhile (the next command, applied while this one completes) are left to the next call.
+     */
     @Override
-    public synchronized void flush() {
-        producer.flush();
+    public void flush() {
+        List<Future<RecordMetadata>> sent;
+        synchronized (this) {
+            sent = new ArrayList<>(pending);
+            pending.clear();
+        }
         try {
-            for (Future<RecordMetadata> f : pending) {
+            for (Future<RecordMetadata> f : sent) {
                 f.get(60, TimeUnit.SECONDS);
             }
         } catch (ExecutionException | TimeoutException e) {
@@ -99,8 +107,6 @@ public final class KafkaAppliedCommands implements AppliedCommands, AutoCloseabl
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while remembering applied restore items", e);
-        } finally {
-            pending.clear();
         }
     }
 

@@ -50,6 +50,10 @@ import org.jboss.logging.MDC;
  * the acknowledgements;</li>
  * <li>commits the command's offset.</li>
  * </ol>
+ * Steps 2–4 of a command run while the next command is applied (at most {@link #MAX_COMPLETING} commands pending, its
+ * events after those of the command before, offsets committed in order); when one of them fails, it and every later
+ * command are redelivered (answered from the applied items). Up to {@link #LOOK_AHEAD} commands are polled ahead, and their
+ * documents and blobs are read while the current one is written.
  * A crash anywhere means the command is redelivered and only its unapplied items are written. Commands of other servers
  * are skipped (their offset committed); an undecodable record goes to {@code kbr.restore.commands.dlq} with the error in
  * header {@code kbr-error}. When the Kopano database cannot be reached, or Kafka fails, the command is retried after a
@@ -139,7 +143,8 @@ public final class RestoreCommandConsumer implements AutoCloseable {
             consumer.subscribe(List.of(settings.commandsTopic()), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
-                    // another member owns them now: their queued records are its to apply
+                    // another member owns them now: commit what is complete, the queued records are its to apply
+                    settle(queue, true);
                     queue.removeIf(q -> partitions.contains(new TopicPartition(q.topic(), q.partition())));
                     applier.cancelReadAhead();
                 }
@@ -150,31 +155,28 @@ public final class RestoreCommandConsumer implements AutoCloseable {
             });
             while (running) {
                 if (queue.size() <= LOOK_AHEAD / 2) {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(queue.isEmpty() ? Duration.ofMillis(500) : Duration.ZERO);
+                    ConsumerRecords<String, byte[]> records = consumer.poll(queue.isEmpty() && completing.isEmpty() ? Duration.ofMillis(500)
+                            : Duration.ZERO);
                     List<ConsumerRecord<String, byte[]>> fresh = new ArrayList<>();
                     records.forEach(fresh::add);
                     queue.addAll(fresh);
                     readAhead(fresh);
                 }
-                ConsumerRecord<String, byte[]> r = queue.peekFirst();
+                if (!settle(queue, false)) {
+                    continue;
+                }
+                ConsumerRecord<String, byte[]> r = queue.pollFirst();
                 if (r == null) {
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                if (!handle(r)) {
-                    // back to the first unapplied record of every partition in the queue, read again after the pause
-                    Map<TopicPartition, Long> first = new HashMap<>();
-                    for (ConsumerRecord<String, byte[]> q : queue) {
-                        first.putIfAbsent(new TopicPartition(q.topic(), q.partition()), q.offset());
+                    if (!completing.isEmpty()) {
+                        settle(queue, true);
                     }
-                    first.forEach(consumer::seek);
-                    queue.clear();
-                    applier.cancelReadAhead();
-                    pause();
                     continue;
                 }
-                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
-                queue.pollFirst();
+                java.util.concurrent.Future<Boolean> done = handle(r);
+                completing.add(new Completion(new TopicPartition(r.topic(), r.partition()), r.offset(), done));
+                if (done.isDone() || completing.size() > MAX_COMPLETING) {
+                    settle(queue, true); // a command that failed at once is retried before any later one is applied
+                }
             }
         } catch (WakeupException e) {
             // shutting down
@@ -183,6 +185,66 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** A handled command whose outcomes are still being made durable and published; its offset is committed once {@code ok}. */
+    private record Completion(TopicPartition tp, long offset, java.util.concurrent.Future<Boolean> ok) {
+    }
+
+    /** Commands applied whose completion (outcomes durable, events acknowledged) runs while the next one is applied. */
+    static final int MAX_COMPLETING = 2;
+
+    private final java.util.ArrayDeque<Completion> completing = new java.util.ArrayDeque<>();
+
+    /** Completes each command in turn after the one before it (its events after those of the command before). */
+    private final java.util.concurrent.ExecutorService completer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kbr-agent-restore-complete");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Commits the offsets of the completed commands, in order ({@code all}: waits for every pending one). When one failed,
+     * every partition goes back to its first command not committed (that one and the later ones are redelivered and
+     * answered from the applied items), the queue and the reads ahead are dropped and the loop pauses; returns false then.
+     */
+    private boolean settle(java.util.ArrayDeque<ConsumerRecord<String, byte[]>> queue, boolean all) {
+        while (!completing.isEmpty() && (all || completing.peekFirst().ok().isDone())) {
+            Completion head = completing.peekFirst();
+            boolean ok;
+            try {
+                ok = head.ok().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ok = false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                ok = false;
+            }
+            if (ok) {
+                consumer.commitSync(Map.of(head.tp(), new OffsetAndMetadata(head.offset() + 1)));
+                completing.pollFirst();
+                continue;
+            }
+            Map<TopicPartition, Long> first = new HashMap<>();
+            for (Completion c : completing) {
+                try {
+                    c.ok().get(); // let the later ones finish (their outcomes are remembered); not committed
+                } catch (Exception e) {
+                    // retried with the failed one
+                }
+                first.merge(c.tp(), c.offset(), Math::min);
+            }
+            for (ConsumerRecord<String, byte[]> q : queue) {
+                first.merge(new TopicPartition(q.topic(), q.partition()), q.offset(), Math::min);
+            }
+            first.forEach(consumer::seek);
+            completing.clear();
+            queue.clear();
+            applier.cancelReadAhead();
+            pause();
+            return false;
+        }
+        return true;
     }
 
     /** Starts reading the documents and blobs of the commands in {@code records} that are for this server, ahead of their turn. */
@@ -203,16 +265,20 @@ public final class RestoreCommandConsumer implements AutoCloseable {
         }
     }
 
-    /** True when the record is done with (applied and reported, skipped, or dead-lettered); false to retry it. */
-    boolean handle(ConsumerRecord<String, byte[]> r) {
+    /**
+     * Handles one record: applies the command (if it is one for this server) now and returns whether it is done with —
+     * its outcomes durable and its events acknowledged (on the completer thread, while the caller goes on with the next
+     * command), skipped, or dead-lettered; false: retry it.
+     */
+    java.util.concurrent.Future<Boolean> handle(ConsumerRecord<String, byte[]> r) {
         RestoreCommand cmd;
         try {
             cmd = COMMANDS.decode(r.value());
         } catch (RuntimeException e) {
-            return deadLetter(r, e);
+            return java.util.concurrent.CompletableFuture.completedFuture(deadLetter(r, e));
         }
         if (!settings.serverId().equals(cmd.getTargetServerId())) {
-            return true;
+            return java.util.concurrent.CompletableFuture.completedFuture(true);
         }
         MDC.put("job", "restore-" + cmd.getJobId());
         try {
@@ -236,11 +302,25 @@ public final class RestoreCommandConsumer implements AutoCloseable {
                     });
                 } catch (SQLException e) {
                     LOG.warnf("restore command %s: the Kopano database is not reachable (%s); retrying", cmd.getCommandId(), e.getMessage());
-                    return false;
+                    return java.util.concurrent.CompletableFuture.completedFuture(false);
                 }
                 LOG.infof("restore command %s: %d items applied, %d known from before", cmd.getCommandId(), cmd.getItems().size() - known.size(),
                         known.size());
             }
+            return completer.submit(() -> complete(cmd, events));
+        } catch (RuntimeException e) {
+            LOG.warnf("restore command %s could not be applied (%s); retrying (applied items are not applied again)", cmd.getCommandId(),
+                    e.getMessage());
+            return java.util.concurrent.CompletableFuture.completedFuture(false);
+        } finally {
+            MDC.remove("job");
+        }
+    }
+
+    /** The command's outcomes made durable, then its events published and acknowledged; false when that failed (retry). */
+    private boolean complete(RestoreCommand cmd, List<RestoreEvent> events) {
+        MDC.put("job", "restore-" + cmd.getJobId());
+        try {
             applied.flush();
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (RestoreEvent e : events) {
@@ -299,6 +379,12 @@ public final class RestoreCommandConsumer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        completer.shutdown();
+        try {
+            completer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
     }
