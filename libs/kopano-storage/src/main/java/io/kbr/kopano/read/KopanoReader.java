@@ -196,7 +196,8 @@ public final class KopanoReader {
 
     /**
      * Streams every message of the store — normal, associated (FAI) and soft-deleted, including those below a
-     * soft-deleted folder — folder by folder, {@link #DEFAULT_PAGE} at a time.
+     * soft-deleted folder — {@link #DEFAULT_PAGE} at a time: in hierarchy-id order across the store's folders (stores of
+     * up to {@link #MAX_ID_ORDER} messages), else folder by folder.
      *
      * @return the number of messages visited
      */
@@ -207,12 +208,82 @@ public final class KopanoReader {
             statements = new HashMap<>();
         }
         try {
-            for (Folder f : folders(store)) {
-                count += forEachMessage(f, visitor);
+            List<Folder> folders = folders(store);
+            Long inIdOrder = rangeReads ? forEachMessageInIdOrder(folders, visitor) : null;
+            if (inIdOrder != null) {
+                count = inIdOrder;
+            } else {
+                for (Folder f : folders) {
+                    count += forEachMessage(f, visitor);
+                }
             }
         } finally {
             if (outermost) {
                 closeStatements();
+            }
+        }
+        return count;
+    }
+
+    /** Stores with more messages than this are read folder by folder (the id list below costs ~20 bytes per message). */
+    static final int MAX_ID_ORDER = 2_000_000;
+
+    /**
+     * The store's messages in hierarchy-id order across all its folders, {@link #pageSize} at a time: items arrive in
+     * a store mixed over folders (Inbox, Sent Items, ...), so a page of one folder's messages is sparse in ids, while a
+     * page of the store's consecutive messages is dense and its tree is read by id range (see {@link #loadTree}). The
+     * message ids come from one index-only query per folder. Returns null, having visited nothing, when the store has
+     * more than {@link #MAX_ID_ORDER} messages.
+     */
+    private Long forEachMessageInIdOrder(List<Folder> folders, MessageVisitor visitor) throws Exception {
+        long[] ids = new long[1024];
+        int[] folderIndex = new int[1024];
+        int[] flags = new int[1024];
+        int n = 0;
+        try (Prepared p = prepare("SELECT id, flags FROM hierarchy WHERE parent = ? AND type = " + ObjectTypes.MESSAGE)) {
+            for (int f = 0; f < folders.size(); f++) {
+                p.ps.setLong(1, folders.get(f).hierarchyId());
+                try (ResultSet rs = p.ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (n == MAX_ID_ORDER) {
+                            return null;
+                        }
+                        if (n == ids.length) {
+                            ids = java.util.Arrays.copyOf(ids, n * 2);
+                            folderIndex = java.util.Arrays.copyOf(folderIndex, n * 2);
+                            flags = java.util.Arrays.copyOf(flags, n * 2);
+                        }
+                        ids[n] = rs.getLong(1);
+                        flags[n] = rs.getInt(2);
+                        folderIndex[n] = f;
+                        n++;
+                    }
+                }
+            }
+        }
+        // hierarchy.id is INT UNSIGNED: (id << 32 | row) sorts the rows by id.
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = ids[i] << 32 | i;
+        }
+        java.util.Arrays.sort(order);
+        long count = 0;
+        for (int from = 0; from < n; from += pageSize) {
+            int to = Math.min(n, from + pageSize);
+            List<Long> page = new ArrayList<>(to - from);
+            Map<Long, Node> roots = new LinkedHashMap<>();
+            for (int k = from; k < to; k++) {
+                int row = (int) order[k];
+                long id = ids[row];
+                page.add(id);
+                roots.put(id, new Node(id, folders.get(folderIndex[row]).hierarchyId(), ObjectTypes.MESSAGE, flags[row]));
+            }
+            Map<Long, Node> nodes = loadTree(page, roots);
+            for (int k = from; k < to; k++) {
+                int row = (int) order[k];
+                Folder folder = folders.get(folderIndex[row]);
+                visitor.visit(folder, toMessage(nodes, nodes.get(ids[row]), folder.softDeleted()));
+                count++;
             }
         }
         return count;
