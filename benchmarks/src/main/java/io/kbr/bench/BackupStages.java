@@ -133,7 +133,7 @@ final class BackupStages {
             KopanoReader reader = new KopanoReader(c, storage);
             long n = 0;
             for (Store store : reader.stores()) {
-                n += reader.forEachMessage(store, (folder, m) -> {
+                n += reader.forEachMessageAnyOrder(store, (folder, m) -> {
                     Map<io.kbr.kopano.model.BlobRef, byte[]> blobs = new HashMap<>();
                     collect(reader, m, blobs);
                     sink.accept(store, m, blobs);

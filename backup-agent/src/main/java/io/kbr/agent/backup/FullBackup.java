@@ -191,7 +191,8 @@ public final class FullBackup {
             send(inFlight, key, withSync(events.folder(store, f, sourceKeys.get(f.parentId()), op, watermark, now())));
             progress.folders.incrementAndGet();
         }
-        reader.forEachMessage(store, (folder, m) -> {
+        // Any order: every message is its own event, and a restarted full backup starts again (ids in order read cheapest).
+        reader.forEachMessageAnyOrder(store, (folder, m) -> {
             inFlight.throwIfFailed();
             if (m.sourceKey() == null) {
                 LOG.warnf("store %s: message %d has no sourcekey; skipped (it cannot be identified in the catalog)", store.userName(), m.hierarchyId());

@@ -196,12 +196,37 @@ public final class KopanoReader {
 
     /**
      * Streams every message of the store — normal, associated (FAI) and soft-deleted, including those below a
-     * soft-deleted folder — {@link #DEFAULT_PAGE} at a time: in hierarchy-id order across the store's folders (stores of
-     * up to {@link #MAX_ID_ORDER} messages), else folder by folder.
+     * soft-deleted folder — folder by folder, {@link #DEFAULT_PAGE} at a time.
      *
      * @return the number of messages visited
      */
     public long forEachMessage(Store store, MessageVisitor visitor) throws Exception {
+        long count = 0;
+        boolean outermost = statements == null;
+        if (outermost) {
+            statements = new HashMap<>();
+        }
+        try {
+            for (Folder f : folders(store)) {
+                count += forEachMessage(f, visitor);
+            }
+        } finally {
+            if (outermost) {
+                closeStatements();
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Streams the same messages as {@link #forEachMessage(Store, MessageVisitor)}, for callers to whom the order does
+     * not matter (the full backup): in hierarchy-id order across the store's folders, {@link #DEFAULT_PAGE} at a time,
+     * which is much cheaper to read (see {@link #forEachMessageInIdOrder}); folder by folder for stores of more than
+     * {@link #MAX_ID_ORDER} messages.
+     *
+     * @return the number of messages visited
+     */
+    public long forEachMessageAnyOrder(Store store, MessageVisitor visitor) throws Exception {
         long count = 0;
         boolean outermost = statements == null;
         if (outermost) {

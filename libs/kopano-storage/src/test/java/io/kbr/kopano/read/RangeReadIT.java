@@ -32,9 +32,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * KopanoReader pages a store's messages in id order across its folders and reads a page's object tree by id range when
- * its ids are dense; with range reads off it pages folder by folder with IN lists per tree level (the path sparse trees
- * and large stores take). Messages written round-robin into 1, 2, 3 or 7 folders, some associated, some with embedded
+ * KopanoReader.forEachMessageAnyOrder pages a store's messages in id order across its folders and reads a page's object
+ * tree by id range when its ids are dense; with range reads off it pages folder by folder with IN lists per tree level
+ * (the path sparse trees and large stores take), as forEachMessage does. Messages written round-robin into 1, 2, 3 or 7 folders, some associated, some with embedded
  * messages: both ways, every message must read back exactly as written, and the same.
  */
 class RangeReadIT {
@@ -67,9 +67,11 @@ class RangeReadIT {
             }
 
             KopanoReader rangeReader = new KopanoReader(c, storage, 16);
-            Map<Long, Message> ranged = readAll(rangeReader, store);
+            Map<Long, Message> ranged = readAll(rangeReader, store, true);
             KopanoReader listReader = new KopanoReader(c, storage, 16).rangeReads(false);
-            Map<Long, Message> listed = readAll(listReader, store);
+            Map<Long, Message> listed = readAll(listReader, store, true);
+            // the folder-by-folder order (what other callers get) reads the same
+            assertThat(readAll(new KopanoReader(c, storage, 16), store, false)).isEqualTo(listed);
             assertThat(listReader.rangeTrees).isZero();
             // the store's messages are paged in id order across folders, so its pages are dense however many folders
             // the messages went to, and read by range; the IN-list reader pages folder by folder
@@ -86,10 +88,15 @@ class RangeReadIT {
         }
     }
 
-    private static Map<Long, Message> readAll(KopanoReader reader, StoreLayout layout) throws Exception {
+    private static Map<Long, Message> readAll(KopanoReader reader, StoreLayout layout, boolean anyOrder) throws Exception {
         Store store = reader.store(layout.store().guid()).orElseThrow();
         Map<Long, Message> out = new HashMap<>();
-        reader.forEachMessage(store, (folder, m) -> assertThat(out.put(m.hierarchyId(), m)).isNull());
+        KopanoReader.MessageVisitor visitor = (folder, m) -> {
+            assertThat(m.parentId()).isEqualTo(folder.hierarchyId());
+            assertThat(out.put(m.hierarchyId(), m)).isNull();
+        };
+        long visited = anyOrder ? reader.forEachMessageAnyOrder(store, visitor) : reader.forEachMessage(store, visitor);
+        assertThat(visited).isEqualTo(out.size());
         return out;
     }
 
