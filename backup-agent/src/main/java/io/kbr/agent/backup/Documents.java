@@ -207,6 +207,7 @@ public final class Documents implements AutoCloseable {
                 .setDelegateNames(md.delegates().names())
                 .setDelegateEntryIds(delegateIds)
                 .setDelegateFlags(md.delegates().flags())
+                .setDelegateLogins(new ArrayList<>(md.delegates().logins()))
                 .setRuleFolders(md.ruleFolders().stream().map(f -> new io.kbr.events.schema.RuleFolderDocument(
                         ByteBuffer.wrap(f.entryId().unsafeArray()), f.sourceKey() == null ? null : ByteBuffer.wrap(f.sourceKey().unsafeArray()),
                         f.sameStore())).toList())

@@ -85,16 +85,18 @@ final class MetadataWriter {
         }
 
         int delegates = 0;
-        List<String> names = md.getDelegateNames().stream().map(CharSequence::toString).toList();
-        if (!names.isEmpty() || !md.getDelegateEntryIds().isEmpty()) {
+        if (!md.getDelegateNames().isEmpty() || !md.getDelegateEntryIds().isEmpty()) {
             Long fb = localFreebusy();
             if (fb == null) {
                 problems.add("delegates not restored: the target store has no LocalFreebusy message (PR_FREEBUSY_ENTRYIDS[1])");
             } else {
-                List<Bytes> eids = md.getDelegateEntryIds().stream().map(MetadataWriter::bytes).toList();
+                List<String> names = new ArrayList<>();
+                List<Bytes> eids = new ArrayList<>();
+                List<Integer> flags = new ArrayList<>();
+                repointDelegates(md, names, eids, flags);
                 db.upsertProp(fb, Property.of(PropTags.SCHDINFO_DELEGATE_NAMES, PropType.STRING8 | PropType.MV, names));
                 db.upsertProp(fb, Property.of(PropTags.SCHDINFO_DELEGATE_ENTRYIDS, PropType.BINARY | PropType.MV, eids));
-                db.upsertProp(fb, Property.of(PropTags.DELEGATE_FLAGS, PropType.LONG | PropType.MV, md.getDelegateFlags()));
+                db.upsertProp(fb, Property.of(PropTags.DELEGATE_FLAGS, PropType.LONG | PropType.MV, flags));
                 long folder = db.hierarchyRow(fb)[0];
                 Bytes sk = db.sourceKeyOf(fb);
                 Bytes folderSk = db.sourceKeyOf(folder);
@@ -192,6 +194,50 @@ final class MetadataWriter {
             }
         }
         return null;
+    }
+
+    /**
+     * The delegate list for the target server. An entry whose entryid is a user's address-book entryid (which holds
+     * the user's {@code users.id} on the backed-up server) is re-pointed to the same user on the target, found by the
+     * login name recorded at backup time, else by the externid inside the entryid: unchanged bytes when the target's
+     * user has the same id and externid (the same server), else a new entryid of the entry's version with the target's
+     * id and externid. An entry whose user the target does not have is left out and named in the outcome's problems —
+     * kept, it would make another user (or nobody) the delegate. Entries that are no user entryid are kept as they are.
+     */
+    private void repointDelegates(StoreMetadataDocument md, List<String> names, List<Bytes> eids, List<Integer> flags) throws SQLException {
+        int n = Math.max(md.getDelegateNames().size(), md.getDelegateEntryIds().size());
+        for (int i = 0; i < n; i++) {
+            String name = i < md.getDelegateNames().size() ? md.getDelegateNames().get(i).toString() : null;
+            Bytes eid = i < md.getDelegateEntryIds().size() ? bytes(md.getDelegateEntryIds().get(i)) : null;
+            Integer flag = i < md.getDelegateFlags().size() ? md.getDelegateFlags().get(i) : null;
+            java.util.Optional<io.kbr.kopano.store.AbEntryIds.AbEntryId> ab = io.kbr.kopano.store.AbEntryIds.parse(eid);
+            if (ab.isPresent() && ab.get().type() == io.kbr.kopano.store.AbEntryIds.MAPI_MAILUSER) {
+                CharSequence login = i < md.getDelegateLogins().size() ? md.getDelegateLogins().get(i) : null;
+                Long target = user(login == null ? null : login.toString(), ab.get().externId());
+                if (target == null) {
+                    problems.add("delegate " + (name != null ? name : "#" + i) + (login != null ? " (" + login + ")" : "")
+                            + " not restored: no such user in the target server");
+                    continue;
+                }
+                List<byte[]> ext = db.bytesList("SELECT externid FROM users WHERE id = ?", target);
+                Bytes targetExtern = ext.isEmpty() || ext.get(0) == null ? null : Bytes.wrap(ext.get(0));
+                boolean same = target == ab.get().id() && (ab.get().version() != 1 || java.util.Objects.equals(targetExtern, ab.get().externId()));
+                if (!same) {
+                    eid = ab.get().version() == 1 && targetExtern != null
+                            ? io.kbr.kopano.store.AbEntryIds.v1(ab.get().type(), target, targetExtern)
+                            : io.kbr.kopano.store.AbEntryIds.v0(ab.get().type(), target);
+                }
+            }
+            if (name != null) {
+                names.add(name);
+            }
+            if (eid != null) {
+                eids.add(eid);
+            }
+            if (flag != null) {
+                flags.add(flag);
+            }
+        }
     }
 
     /** The target's users.id of a grantee: the built-in ids, then the login name (db plugin), then the externid. */

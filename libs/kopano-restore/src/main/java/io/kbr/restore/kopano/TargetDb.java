@@ -287,6 +287,20 @@ final class TargetDb {
         return ps.executeUpdate();
     }
 
+    /** The first column of every row as bytes (a NULL as null). */
+    List<byte[]> bytesList(String sql, Object... args) throws SQLException {
+        List<byte[]> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindAll(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getBytes(1));
+                }
+            }
+        }
+        return out;
+    }
+
     List<Long> ids(String sql, Object... args) throws SQLException {
         List<Long> out = new ArrayList<>();
         boolean variable = sql.contains(" IN (");

@@ -220,6 +220,7 @@ class RestoreScenariosIT {
                     .setDelegateNames(srcMeta.delegates().names())
                     .setDelegateEntryIds(srcMeta.delegates().entryIds().stream().map(b -> ByteBuffer.wrap(b.unsafeArray())).toList())
                     .setDelegateFlags(srcMeta.delegates().flags())
+                    .setDelegateLogins(new ArrayList<>(srcMeta.delegates().logins()))
                     .setRuleFolders(srcMeta.ruleFolders().stream().map(f -> new io.kbr.events.schema.RuleFolderDocument(
                             ByteBuffer.wrap(f.entryId().unsafeArray()), f.sourceKey() == null ? null : ByteBuffer.wrap(f.sourceKey().unsafeArray()),
                             f.sameStore())).toList())
@@ -259,7 +260,21 @@ class RestoreScenariosIT {
             io.kbr.kopano.store.RulesData.Target srcTarget = io.kbr.kopano.store.RulesData.targets(srcMeta.rulesData()).get(0);
             assertThat(srcTarget.folderEntryId()).isNotEqualTo(targets.get(0).folderEntryId());
             assertThat(io.kbr.kopano.store.RulesData.skeleton(dstMeta.rulesData())).isEqualTo(io.kbr.kopano.store.RulesData.skeleton(srcMeta.rulesData()));
-            assertThat(dstMeta.delegates()).isEqualTo(srcMeta.delegates());
+            // The delegate (user2) is re-pointed: the source's entryid holds user2's id on the source server, which is
+            // another user (or nobody) here; the restored one names this server's user2 by id and externid.
+            assertThat(srcMeta.delegates().logins()).containsExactly("user2");
+            assertThat(dstMeta.delegates().names()).isEqualTo(srcMeta.delegates().names());
+            assertThat(dstMeta.delegates().flags()).isEqualTo(srcMeta.delegates().flags());
+            assertThat(dstMeta.delegates().logins()).containsExactly("user2");
+            assertThat(dstMeta.delegates().entryIds()).singleElement().satisfies(e -> {
+                io.kbr.kopano.store.AbEntryIds.AbEntryId ab = io.kbr.kopano.store.AbEntryIds.parse(e).orElseThrow();
+                assertThat(ab.id()).isEqualTo(u2.userId());
+                assertThat(ab.externId()).isEqualTo(u2.externId());
+                assertThat(ab.version()).isEqualTo(1);
+                assertThat(ab.type()).isEqualTo(io.kbr.kopano.store.AbEntryIds.MAPI_MAILUSER);
+            });
+            assertThat(io.kbr.kopano.store.AbEntryIds.parse(srcMeta.delegates().entryIds().get(0)).orElseThrow().id())
+                    .isEqualTo(src.store("user2").userId()).isNotEqualTo(u2.userId());
             for (int tag : PropTags.STORE_SETTINGS) {
                 assertThat(PropertyList.find(dstMeta.storeProps(), tag)).isEqualTo(PropertyList.find(srcMeta.storeProps(), tag));
             }

@@ -113,8 +113,6 @@ public final class SampleItems {
     public static final NamedProperty KEYWORDS = NamedProperty.ofName(PropertySets.PS_PUBLIC_STRINGS, "Keywords");
     public static final NamedProperty SHARING_PROVIDER_GUID = NamedProperty.ofId(PSETID_SHARING, 0x8A01);
 
-    /** MUIDECSAB, the provider UID of Kopano's address book entryids. */
-    private static final UUID MUIDECSAB = UUID.fromString("50a921ac-d340-48ee-b319-fba753304425");
     /** The fixed "array id" that starts every PidLidGlobalObjectId (MS-OXOCAL 2.2.1.27). */
     private static final byte[] GLOBAL_OBJECT_ID_PREFIX = Bytes.fromHex("040000008200E00074C5B7101A82E008").toArray();
 
@@ -355,17 +353,7 @@ public final class SampleItems {
      * {@code users.id}, then the base64 externid NUL-terminated and padded to 4 bytes. Used for delegate lists.
      */
     public static Bytes addressBookEntryId(long userId, Bytes externId) {
-        byte[] exId = java.util.Base64.getEncoder().encodeToString(externId.unsafeArray()).getBytes(StandardCharsets.US_ASCII);
-        int len = 4 + 16 + 4 + 4 + 4 + exId.length + 1;
-        len = (len + 3) / 4 * 4;
-        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0);
-        b.put(PropertySets.toDceBytes(MUIDECSAB));
-        b.putInt(1);
-        b.putInt(6);
-        b.putInt((int) userId);
-        b.put(exId);
-        return Bytes.wrap(b.array());
+        return io.kbr.kopano.store.AbEntryIds.v1(io.kbr.kopano.store.AbEntryIds.MAPI_MAILUSER, userId, externId);
     }
 
     /**

@@ -33,14 +33,25 @@ public record StoreMetadata(List<Property> storeProps, List<AclEntry> acls, Byte
     public record RuleFolder(Bytes entryId, Bytes sourceKey, boolean sameStore) {
     }
 
-    /** §9.3: PR_SCHDINFO_DELEGATE_NAMES, PR_SCHDINFO_DELEGATE_ENTRYIDS and PR_DELEGATE_FLAGS, element by element. */
-    public record Delegates(List<String> names, List<Bytes> entryIds, List<Integer> flags) {
-        public static final Delegates NONE = new Delegates(List.of(), List.of(), List.of());
+    /**
+     * §9.3: PR_SCHDINFO_DELEGATE_NAMES, PR_SCHDINFO_DELEGATE_ENTRYIDS and PR_DELEGATE_FLAGS, element by element, and for
+     * each entryid the login name of the user its address-book entryid names on this server ({@code null} when the
+     * entryid names no known user): the entryids hold server-local user ids, the login names let a restore into another
+     * server re-point them.
+     */
+    public record Delegates(List<String> names, List<Bytes> entryIds, List<Integer> flags, List<String> logins) {
+        public static final Delegates NONE = new Delegates(List.of(), List.of(), List.of(), List.of());
 
         public Delegates {
             names = List.copyOf(names);
             entryIds = List.copyOf(entryIds);
             flags = List.copyOf(flags);
+            logins = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(logins)); // null elements allowed
+        }
+
+        /** Without login names (none known). */
+        public Delegates(List<String> names, List<Bytes> entryIds, List<Integer> flags) {
+            this(names, entryIds, flags, java.util.Collections.nCopies(entryIds.size(), null));
         }
     }
 }

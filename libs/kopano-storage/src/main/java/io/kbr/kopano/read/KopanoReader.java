@@ -597,10 +597,34 @@ public final class KopanoReader {
             return Delegates.NONE;
         }
         List<Property> props = loadObjects(List.of(msg)).get(msg).props;
+        List<Bytes> entryIds = PropertyList.find(props, PropTags.SCHDINFO_DELEGATE_ENTRYIDS).map(p -> (List<Bytes>) p.value()).orElse(List.of());
+        List<String> logins = new ArrayList<>(entryIds.size());
+        for (Bytes e : entryIds) {
+            logins.add(io.kbr.kopano.store.AbEntryIds.parse(e).map(ab -> {
+                try {
+                    return loginOfUser(ab.id());
+                } catch (SQLException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }).orElse(null));
+        }
         return new Delegates(
                 PropertyList.find(props, PropTags.SCHDINFO_DELEGATE_NAMES).map(p -> (List<String>) p.value()).orElse(List.of()),
-                PropertyList.find(props, PropTags.SCHDINFO_DELEGATE_ENTRYIDS).map(p -> (List<Bytes>) p.value()).orElse(List.of()),
-                PropertyList.find(props, PropTags.DELEGATE_FLAGS).map(p -> (List<Integer>) p.value()).orElse(List.of()));
+                entryIds,
+                PropertyList.find(props, PropTags.DELEGATE_FLAGS).map(p -> (List<Integer>) p.value()).orElse(List.of()),
+                logins);
+    }
+
+    /** The login name of {@code users.id} (db plugin's {@code objectproperty}), else null. */
+    private String loginOfUser(long userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT op.value FROM users u JOIN object o ON o.externid = u.externid AND o.objectclass = u.objectclass
+                JOIN objectproperty op ON op.objectid = o.id AND op.propname = 'loginname' WHERE u.id = ? LIMIT 1""")) {
+            ps.setLong(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------
