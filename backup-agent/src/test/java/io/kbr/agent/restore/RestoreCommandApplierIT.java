@@ -47,14 +47,8 @@ class RestoreCommandApplierIT {
 
     @Test
     void keepBothThenSkipThenCorruptBlob() throws Exception {
-        MariaDbServer db = SharedServers.mariaDb();
-        String database = "kbr_agent_restore_it";
-        db.createDatabase(database);
         AttachmentStorage storage = AttachmentStorage.database();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword())) {
-            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
-            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(1), line -> {
-            }).seed(List.of(Corpora.source()));
+        try (Connection c = seededKopano("kbr_agent_restore_it", 1, storage)) {
             KopanoReader reader = new KopanoReader(c, storage);
             BackedUp backedUp = backUp(reader, 5, new HashMap<>());
             Store store = backedUp.store();
@@ -168,14 +162,8 @@ class RestoreCommandApplierIT {
      */
     @Test
     void metadataIntoAnotherUsersStore() throws Exception {
-        MariaDbServer db = SharedServers.mariaDb();
-        String database = "kbr_agent_restore_meta_it";
-        db.createDatabase(database);
         AttachmentStorage storage = AttachmentStorage.database();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword())) {
-            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
-            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(2), line -> {
-            }).seed(List.of(Corpora.source()));
+        try (Connection c = seededKopano("kbr_agent_restore_meta_it", 2, storage)) {
             KopanoReader reader = new KopanoReader(c, storage);
             KopanoRestorer lookup = new KopanoRestorer(c, storage);
             Store src = lookup.store("user1");
@@ -283,14 +271,8 @@ class RestoreCommandApplierIT {
      */
     @Test
     void batchWithOneCorruptBlobFailsOnlyThatItem() throws Exception {
-        MariaDbServer db = SharedServers.mariaDb();
-        String database = "kbr_agent_restore_batch_it";
-        db.createDatabase(database);
         AttachmentStorage storage = AttachmentStorage.database();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword())) {
-            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
-            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(1), line -> {
-            }).seed(List.of(Corpora.source()));
+        try (Connection c = seededKopano("kbr_agent_restore_batch_it", 1, storage)) {
             KopanoReader reader = new KopanoReader(c, storage);
             BackedUp backedUp = backUp(reader, 20, new java.util.concurrent.ConcurrentHashMap<>());
             Store store = backedUp.store();
@@ -456,5 +438,21 @@ class RestoreCommandApplierIT {
             }
         });
         return n.get();
+    }
+
+    /** A fresh Kopano database on the shared MariaDB (attachments in the database), seeded from the corpus with {@code users} users. */
+    private static Connection seededKopano(String database, int users, AttachmentStorage storage) throws Exception {
+        MariaDbServer db = SharedServers.mariaDb();
+        db.createDatabase(database);
+        Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.rootUser(), db.rootPassword());
+        try {
+            KopanoSchema.create(c, KopanoSchema.randomServerGuid(), AttachmentStorage.Kind.DATABASE);
+            new Seeder(new KopanoWriter(c, storage), Seeder.Config.defaults().withUsers(users), line -> {
+            }).seed(List.of(Corpora.source()));
+            return c;
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
     }
 }
